@@ -1,0 +1,1 @@
+"""Benchmarks of the course: `make bench` runs them and writes bench/results.json."""

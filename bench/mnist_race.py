@@ -1,0 +1,119 @@
+"""MNIST time-to-accuracy: chapter 2's CNN against the Keras "Simple MNIST convnet" recipe.
+
+Both train in one process, one epoch each in turn, so that both see the same machine: this
+machine's speed drifts by up to 2x within minutes, and only ratios from one run are meaningful.
+After every epoch the full 10,000-image test set is evaluated (not counted as training time).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import keras
+import numpy as np
+from keras import layers
+
+from cnncourse import models
+from cnncourse.data import load_mnist
+
+TARGET_ACCURACY = 0.992
+VALIDATION_IMAGES = 6000  # the recipe's validation_split=0.1: the last 10% of the training set
+
+
+def keras_recipe() -> keras.Model:
+    """keras-io's "Simple MNIST convnet", layer for layer."""
+    return keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+            layers.MaxPooling2D(pool_size=(2, 2)),
+            layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+            layers.MaxPooling2D(pool_size=(2, 2)),
+            layers.Flatten(),
+            layers.Dropout(0.5),
+            layers.Dense(10, activation="softmax"),
+        ],
+        name="keras_recipe",
+    )
+
+
+@dataclass
+class Contestant:
+    model: keras.Model
+    optimizer: keras.optimizers.Optimizer
+    epochs: int
+    batch_size: int
+    train_seconds: float = 0.0
+    history: list[dict] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        reached = next((h for h in self.history if h["test_accuracy"] >= TARGET_ACCURACY), None)
+        return {
+            "parameters": self.model.count_params(),
+            "epochs": self.epochs,
+            "batch_size": self.batch_size,
+            "seconds_to_target": reached and reached["train_seconds"],
+            "epoch_reaching_target": reached and reached["epoch"],
+            "final_test_accuracy": self.history[-1]["test_accuracy"],
+            "train_seconds": round(self.train_seconds, 1),
+            "per_epoch": self.history,
+        }
+
+
+def contestants(steps_per_epoch: int, quick: bool) -> dict[str, Contestant]:
+    chapter_epochs = 1 if quick else models.MNIST_EPOCHS
+    return {
+        "chapter2_cnn": Contestant(
+            models.mnist_cnn(), models.mnist_optimizer(steps_per_epoch, chapter_epochs),
+            chapter_epochs, models.MNIST_BATCH_SIZE,
+        ),
+        "keras_recipe": Contestant(keras_recipe(), keras.optimizers.Adam(), 1 if quick else 15, 128),
+    }
+
+
+def run(quick: bool = False) -> dict:
+    keras.utils.set_random_seed(0)
+    (train_images, train_labels), (test_images, test_labels) = load_mnist()
+    if quick:
+        train_images, train_labels = train_images[:3000], train_labels[:3000]
+    images = (train_images.astype("float32") / 255)[..., None]
+    test = (test_images.astype("float32") / 255)[..., None]
+    labels, test_labels = train_labels.astype("int32"), test_labels.astype("int32")
+    n_val = len(images) // 10 if quick else VALIDATION_IMAGES
+    fit_x, fit_y, val = images[:-n_val], labels[:-n_val], (images[-n_val:], labels[-n_val:])
+
+    racers = contestants(int(np.ceil(len(fit_x) / 128)), quick)
+    for racer in racers.values():
+        racer.model.compile(
+            optimizer=racer.optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+        )
+    for epoch in range(max(r.epochs for r in racers.values())):
+        for racer in racers.values():
+            if epoch >= racer.epochs:
+                continue
+            start = time.perf_counter()
+            racer.model.fit(
+                fit_x, fit_y, batch_size=racer.batch_size, validation_data=val,
+                initial_epoch=epoch, epochs=epoch + 1, verbose=0,
+            )
+            racer.train_seconds += time.perf_counter() - start
+            _, accuracy = racer.model.evaluate(test, test_labels, batch_size=1000, verbose=0)
+            racer.history.append(
+                {"epoch": epoch + 1, "train_seconds": round(racer.train_seconds, 1), "test_accuracy": round(float(accuracy), 4)}
+            )
+            print(f"  {racer.model.name:13s} epoch {epoch + 1:2d}  {racer.train_seconds:6.1f} s  test {accuracy:.4f}", flush=True)
+
+    ours, recipe = racers["chapter2_cnn"].summary(), racers["keras_recipe"].summary()
+    ratio = (
+        ours["seconds_to_target"] / recipe["seconds_to_target"]
+        if ours["seconds_to_target"] and recipe["seconds_to_target"] else None
+    )
+    return {
+        "target": "chapter 2's CNN first reaches 99.2% test accuracy in at most half the recipe's "
+        "training time (same run), and ends at or above 99.4%",
+        "time_ratio_chapter_to_recipe": ratio and round(ratio, 3),
+        "target_met": bool(ratio is not None and ratio <= 0.5 and ours["final_test_accuracy"] >= 0.994),
+        "chapter2_cnn": ours,
+        "keras_recipe": recipe,
+    }

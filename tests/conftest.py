@@ -1,0 +1,91 @@
+"""Fixtures shared by the test suite: the offline course data, and a local web server."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _offline_data_dir() -> Path | None:
+    configured = os.environ.get("COURSE_DATA_DIR", "").strip()
+    if configured:
+        return Path(configured)
+    sibling = REPO.parent / "shared" / "datasets"
+    return sibling if sibling.is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The read-only offline copy of the course data (COURSE_DATA_DIR in CI)."""
+    folder = _offline_data_dir()
+    if folder is None:
+        pytest.skip("No offline course data: set COURSE_DATA_DIR to run the data tests.")
+    return folder
+
+
+@pytest.fixture
+def data_dir(shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """COURSE_DATA_DIR pointed at the offline copy, with an empty private cache."""
+    monkeypatch.setenv("COURSE_DATA_DIR", str(shared_data))
+    return shared_data
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own empty Keras cache, so no test reads or writes the real one."""
+    cache = tmp_path / "keras-home"
+    monkeypatch.setenv("KERAS_HOME", str(cache))
+    return cache
+
+
+@pytest.fixture
+def copy_of(shared_data: Path, tmp_path: Path):
+    """Copy named folders of the offline data into a writable temporary data directory."""
+
+    def make(*names: str) -> Path:
+        root = tmp_path / "data-copy"
+        for name in names:
+            shutil.copytree(shared_data / name, root / name)
+            for path in (root / name).rglob("*"):
+                path.chmod(0o755 if path.is_dir() else 0o644)
+        return root
+
+    return make
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def web_server(tmp_path: Path):
+    """A web server on 127.0.0.1 serving a temporary folder; yields (folder, base URL)."""
+    root = tmp_path / "www"
+    root.mkdir()
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def closed_url() -> str:
+    """A URL on this machine where nothing listens: downloads from it fail as they do offline."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/nothing-here"

@@ -1,0 +1,64 @@
+"""Chapters build their models in view; the library keeps the saved copy. They must not drift."""
+
+from __future__ import annotations
+
+import ast
+
+import jupytext
+import keras
+import numpy as np
+from keras import layers
+
+from cnncourse import models
+from conftest import REPO
+
+
+def _chapter_cells(name: str):
+    return jupytext.read(REPO / "chapters" / name).cells
+
+
+def _tagged_code(name: str, tag: str) -> str:
+    cells = [c for c in _chapter_cells(name) if c.cell_type == "code" and tag in c.metadata.get("tags", [])]
+    assert len(cells) == 1, f"{name} should have exactly one code cell tagged {tag!r}"
+    return cells[0].source
+
+
+def _architecture(model: keras.Model) -> list[tuple]:
+    """Each layer's type-independent description: output shape, parameter count, config values."""
+    described = []
+    for layer in model.layers:
+        config = {k: v for k, v in layer.get_config().items() if k not in ("name", "dtype")}
+        described.append((tuple(layer.output.shape), layer.count_params(), repr(sorted(config.items()))))
+    return described
+
+
+def test_chapter2_model_is_the_library_model():
+    namespace = {"keras": keras, "layers": layers}
+    exec(_tagged_code("02_first_cnn.md", "mnist-model"), namespace)
+    in_view, saved = namespace["mnist_cnn"](), models.mnist_cnn()
+    assert in_view.count_params() == saved.count_params()
+    assert _architecture(in_view) == _architecture(saved)
+
+
+def test_chapter2_hyperparameters_are_the_library_recipe():
+    first_code = next(c.source for c in _chapter_cells("02_first_cnn.md") if c.cell_type == "code")
+    constants = {
+        target.id: ast.literal_eval(node.value)
+        for node in ast.parse(first_code).body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name) and target.id.isupper() and target.id != "QUICK"
+    }
+    assert constants["BATCH_SIZE"] == models.MNIST_BATCH_SIZE
+    assert constants["EPOCHS"] == models.MNIST_EPOCHS
+    assert constants["PEAK_LEARNING_RATE"] == models.MNIST_PEAK_LEARNING_RATE
+    assert constants["WARMUP_FRACTION"] == models.MNIST_WARMUP_FRACTION
+
+
+def test_library_schedule_warms_up_then_decays_to_zero():
+    optimizer = models.mnist_optimizer(steps_per_epoch=100, epochs=10)
+    schedule = optimizer.learning_rate if callable(optimizer.learning_rate) else optimizer._learning_rate
+    rates = np.array([float(schedule(step)) for step in (0, 100, 200, 600, 1000)])
+    peak = models.MNIST_PEAK_LEARNING_RATE
+    assert np.isclose(rates[0], peak / 10) and np.isclose(rates[2], peak)  # 20 % warm-up
+    assert rates[1] < rates[2] and rates[3] < rates[2] and rates[4] < peak * 1e-3
