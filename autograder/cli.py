@@ -1,0 +1,39 @@
+"""``course-grade``: the instructor's command line.
+
+    course-grade release ASSIGNMENT       master -> nbgrader source -> release/ASSIGNMENT/
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from autograder.masters import MasterError
+from autograder.nbgrader_run import NbgraderError
+from autograder.release import LeakError, release
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="course-grade", description="Grade an nbgrader course.")
+    parser.add_argument("--course", type=Path, default=Path("assignments"),
+                        help="the nbgrader course directory (default: ./assignments)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    release_parser = commands.add_parser("release", help="build the student version of an assignment")
+    release_parser.add_argument("assignment")
+    args = parser.parse_args(argv)
+
+    course = args.course.resolve()
+    if not (course / "nbgrader_config.py").is_file():
+        parser.error(f"{course} is not an nbgrader course directory (no nbgrader_config.py)")
+    try:
+        if args.command == "release":
+            print(release(course, args.assignment))
+    except (MasterError, NbgraderError, LeakError) as error:
+        print(f"course-grade: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

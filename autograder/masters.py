@@ -1,0 +1,91 @@
+"""Assignment masters: text notebooks (jupytext) carrying nbgrader metadata in their cell options.
+
+A master lives in ``<course>/masters/<assignment>.md``, outside ``source/``: nbgrader copies every
+file of ``source/<assignment>/`` into the release verbatim, so a text master there would hand the
+solutions to students. ``build_source`` converts the master into the nbgrader source notebook.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+REQUIRED_KEYS = {"grade", "grade_id", "locked", "schema_version", "solution", "task"}
+_MARKERS = {
+    "solution": ("### BEGIN SOLUTION", "### END SOLUTION"),
+    "hidden": ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"),
+}
+
+
+class MasterError(ValueError):
+    """The master is not a valid nbgrader assignment; the message names the cell."""
+
+
+def master_path(course: Path, assignment: str) -> Path:
+    return course / "masters" / f"{assignment}.md"
+
+
+def read_master(path: Path) -> nbformat.NotebookNode:
+    """The master as a notebook, after checking every nbgrader cell (raises MasterError)."""
+    if not path.is_file():
+        raise MasterError(f"no master at {path}")
+    notebook = jupytext.read(path)
+    seen: set[str] = set()
+    for index, cell in enumerate(notebook.cells):
+        meta = cell.metadata.get("nbgrader")
+        if meta is None:
+            continue
+        where = f"{path.name}, cell {index + 1}"
+        missing = REQUIRED_KEYS - set(meta)
+        if missing:
+            raise MasterError(f"{where}: nbgrader metadata lacks {sorted(missing)}")
+        if meta["grade_id"] in seen or not re.fullmatch(r"[A-Za-z0-9_-]+", meta["grade_id"]):
+            raise MasterError(f"{where}: grade_id {meta['grade_id']!r} is repeated or not a plain name")
+        seen.add(meta["grade_id"])
+        if meta["grade"] and not (isinstance(meta.get("points"), (int, float)) and meta["points"] > 0):
+            raise MasterError(f"{where}: a graded cell needs positive points")
+        if meta["solution"] and cell.cell_type == "code":
+            _require_markers(cell.source, "solution", where, required=True)
+        _require_markers(cell.source, "hidden", where, required=False)
+    if not seen:
+        raise MasterError(f"{path.name} has no nbgrader cells")
+    return notebook
+
+
+def _require_markers(source: str, kind: str, where: str, *, required: bool) -> None:
+    begin, end = _MARKERS[kind]
+    lines = [line.strip() for line in source.splitlines()]
+    begins, ends = lines.count(begin), lines.count(end)
+    if begins != ends or (required and begins == 0):
+        raise MasterError(f"{where}: needs matching '{begin}' / '{end}' lines")
+
+
+def build_source(course: Path, assignment: str) -> Path:
+    """Write ``source/<assignment>/<assignment>.ipynb`` from the master; return its path."""
+    notebook = read_master(master_path(course, assignment))
+    notebook.metadata.pop("jupytext", None)  # the source is a plain notebook, not a paired one
+    target = course / "source" / assignment / f"{assignment}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.validate(notebook)
+    nbformat.write(notebook, target)
+    return target
+
+
+def secret_lines(course: Path, assignment: str) -> list[str]:
+    """Every non-trivial line inside solution or hidden-test blocks: none may reach students."""
+    notebook = read_master(master_path(course, assignment))
+    secrets = []
+    for cell in notebook.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            stripped = line.strip()
+            if stripped in (_MARKERS["solution"][0], _MARKERS["hidden"][0]):
+                inside = True
+            elif stripped in (_MARKERS["solution"][1], _MARKERS["hidden"][1]):
+                inside = False
+            elif inside and len(stripped) >= 12 and not stripped.startswith("#"):
+                secrets.append(stripped)
+    return secrets
