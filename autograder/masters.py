@@ -75,9 +75,13 @@ def build_source(course: Path, assignment: str) -> Path:
 
 
 def secret_lines(course: Path, assignment: str) -> list[str]:
-    """Every non-trivial line inside solution or hidden-test blocks: none may reach students."""
+    """Lines that only the instructor's solutions and hidden tests contain: none may reach students.
+
+    Short lines, comments and lines that also stand in the student-visible part of the master
+    (a visible test may repeat a line of a hidden one) are left out, as they identify nothing.
+    """
     notebook = read_master(master_path(course, assignment))
-    secrets = []
+    secret, visible = [], set()
     for cell in notebook.cells:
         inside = False
         for line in cell.source.splitlines():
@@ -86,6 +90,8 @@ def secret_lines(course: Path, assignment: str) -> list[str]:
                 inside = True
             elif stripped in (_MARKERS["solution"][1], _MARKERS["hidden"][1]):
                 inside = False
-            elif inside and len(stripped) >= 12 and not stripped.startswith("#"):
-                secrets.append(stripped)
-    return secrets
+            elif inside:
+                secret.append(stripped)
+            else:
+                visible.add(stripped)
+    return [line for line in dict.fromkeys(secret) if len(line) >= 12 and not line.startswith("#") and line not in visible]
