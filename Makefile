@@ -6,7 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test bench setup clean
+ASSIGNMENTS := $(basename $(notdir $(wildcard assignments/masters/*.md)))
+
+.PHONY: book test bench release setup clean
 
 setup: $(STAMP)
 
@@ -17,8 +19,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
 
+# Student versions of every assignment (the book publishes them).
+release: $(STAMP)
+	for assignment in $(ASSIGNMENTS); do $(BIN)/course-grade --course assignments release $$assignment || exit 1; done
+
 # The published book is always built in full mode: COURSE_QUICK is cleared here.
-book: $(STAMP)
+book: release
 	COURSE_QUICK= $(BIN)/jupyter-book build . -W -n --keep-going
 
 test: $(STAMP)

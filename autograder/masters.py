@@ -74,24 +74,27 @@ def build_source(course: Path, assignment: str) -> Path:
     return target
 
 
-def secret_lines(course: Path, assignment: str) -> list[str]:
-    """Lines that only the instructor's solutions and hidden tests contain: none may reach students.
+def secret_lines(course: Path, assignment: str, kinds: tuple[str, ...] = ("solution", "hidden")) -> list[str]:
+    """Lines that only the instructor's solutions and/or hidden tests contain (``kinds``): none may
+    reach students.
 
     Short lines, comments and lines that also stand in the student-visible part of the master
     (a visible test may repeat a line of a hidden one) are left out, as they identify nothing.
     """
     notebook = read_master(master_path(course, assignment))
+    starts = {_MARKERS[kind][0]: kind for kind in _MARKERS}
+    ends = {_MARKERS[kind][1] for kind in _MARKERS}
     secret, visible = [], set()
     for cell in notebook.cells:
-        inside = False
+        inside = None
         for line in cell.source.splitlines():
             stripped = line.strip()
-            if stripped in (_MARKERS["solution"][0], _MARKERS["hidden"][0]):
-                inside = True
-            elif stripped in (_MARKERS["solution"][1], _MARKERS["hidden"][1]):
-                inside = False
-            elif inside:
-                secret.append(stripped)
-            else:
+            if stripped in starts:
+                inside = starts[stripped]
+            elif stripped in ends:
+                inside = None
+            elif inside is None:
                 visible.add(stripped)
+            elif inside in kinds:
+                secret.append(stripped)
     return [line for line in dict.fromkeys(secret) if len(line) >= 12 and not line.startswith("#") and line not in visible]

@@ -16,11 +16,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from autograder.masters import secret_lines
+from autograder.release import release
 from conftest import REPO
 
 pytestmark = pytest.mark.slow
 
 CHAPTERS = sorted(p.stem for p in (REPO / "chapters").glob("*.md"))
+ASSIGNMENTS = sorted(p.stem for p in (REPO / "assignments" / "masters").glob("*.md"))
 # What TensorFlow prints on start-up when nothing silences it.
 STARTUP_NOISE = re.compile(r"oneDNN custom operations|absl::InitializeLog|cpu_feature_guard|This TensorFlow binary")
 
@@ -28,6 +31,8 @@ STARTUP_NOISE = re.compile(r"oneDNN custom operations|absl::InitializeLog|cpu_fe
 @pytest.fixture(scope="session")
 def quick_build(tmp_path_factory, shared_data) -> Path:
     out = tmp_path_factory.mktemp("book")
+    for assignment in ASSIGNMENTS:  # as `make book` does: the book publishes the student versions
+        release(REPO / "assignments", assignment)
     env = dict(os.environ, COURSE_QUICK="1", COURSE_DATA_DIR=str(shared_data))
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     result = subprocess.run(
@@ -84,3 +89,37 @@ def test_quick_mode_announces_itself(quick_build):
 def test_make_book_never_builds_in_quick_mode():
     recipe = re.search(r"^book:.*\n((?:\t.*\n)+)", (REPO / "Makefile").read_text(), re.MULTILINE)
     assert recipe and re.search(r"\bCOURSE_QUICK=\s", recipe.group(1))
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_assignment_page_and_download_are_published(quick_build, assignment):
+    page = quick_build / "html" / "assignments" / "release" / assignment / f"{assignment}.html"
+    assert page.is_file()
+    index = (quick_build / "html" / "assignments" / "index.html").read_text()
+    link = re.search(rf'href="([^"]*_downloads/[^"]*/{assignment}\.ipynb)"', index)
+    assert link, f"no download link for {assignment}"
+    downloaded = (quick_build / "html" / "assignments" / link.group(1)).resolve()
+    assert json.loads(downloaded.read_text())["cells"], downloaded
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_no_page_shows_solutions_or_hidden_tests(quick_build, assignment):
+    hidden = secret_lines(REPO / "assignments", assignment, kinds=("hidden",))
+    everything = secret_lines(REPO / "assignments", assignment)
+    assert hidden and everything
+    for page in (quick_build / "html").rglob("*.html"):
+        text = html_text(page)
+        # Chapters may teach what a solution uses; assignment pages and downloads show no solution.
+        secrets = everything if "assignments" in page.parts else hidden
+        found = [line for line in secrets if line in text]
+        assert not found, f"{page.name} shows instructor-only lines: {found[:3]}"
+    for notebook in (quick_build / "html").rglob(f"{assignment}.ipynb"):
+        found = [line for line in everything if line in notebook.read_text()]
+        assert not found, f"{notebook} carries instructor-only lines: {found[:3]}"
+
+
+def html_text(page: Path) -> str:
+    """The page's text as a reader sees it: tags removed, entities decoded."""
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
