@@ -2,6 +2,7 @@
 
     course-grade release ASSIGNMENT         master -> nbgrader source -> release/ASSIGNMENT/
     course-grade collect ASSIGNMENT PATH    PATH (a folder or zip of <student_id>.ipynb) -> submitted/
+    course-grade grade ASSIGNMENT           grade new or changed submissions, each in a sandbox
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from autograder import grade as grading
 from autograder.collect import collect
+from autograder.gradebook import Gradebook
+from autograder.sandbox import SandboxUnavailable
 from autograder.masters import MasterError
 from autograder.nbgrader_run import NbgraderError
 from autograder.release import LeakError, release
@@ -26,6 +30,15 @@ def main(argv: list[str] | None = None) -> int:
     collect_parser = commands.add_parser("collect", help="import hand-ins into submitted/")
     collect_parser.add_argument("assignment")
     collect_parser.add_argument("path", type=Path, help="a folder or a zip of <student_id>.ipynb files")
+    grade_parser = commands.add_parser("grade", help="autograde new or changed submissions")
+    grade_parser.add_argument("assignment")
+    grade_parser.add_argument("--workers", type=int, default=2, help="submissions graded at once (default 2)")
+    grade_parser.add_argument("--db", help="gradebook SQLAlchemy URL (default: sqlite in the course directory)")
+    grade_parser.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell (default 120)")
+    grade_parser.add_argument("--notebook-timeout", type=int, default=900, help="seconds per notebook (default 900)")
+    grade_parser.add_argument("--memory", type=float, default=6.0, help="GiB of memory per submission (default 6)")
+    grade_parser.add_argument("--no-sandbox", action="store_true",
+                              help="run student code unconfined (only where bubblewrap cannot run)")
     args = parser.parse_args(argv)
 
     course = args.course.resolve()
@@ -39,9 +52,28 @@ def main(argv: list[str] | None = None) -> int:
             print(f"imported {len(report.imported)}, unchanged {len(report.unchanged)}, rejected {len(report.rejected)}")
             for name, reason in report.rejected:
                 print(f"  rejected {name}: {reason}")
-    except (MasterError, NbgraderError, LeakError, FileNotFoundError) as error:
+        elif args.command == "grade":
+            return _grade(course, args)
+    except (MasterError, NbgraderError, LeakError, FileNotFoundError, SandboxUnavailable) as error:
         print(f"course-grade: {error}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _grade(course: Path, args: argparse.Namespace) -> int:
+    if args.no_sandbox:
+        print("course-grade: WARNING: --no-sandbox runs every submission with your own rights", file=sys.stderr)
+    limits = grading.Limits(args.cell_timeout, args.notebook_timeout, int(args.memory * 2**30), not args.no_sandbox)
+
+    def progress(done: int, total: int, outcome: grading.Outcome) -> None:
+        width = 30
+        bar = "#" * (width * done // total) + "-" * (width - width * done // total)
+        what = f"rejected: {outcome.rejected}" if outcome.rejected else f"{outcome.score:g}/{outcome.max_score:g}"
+        print(f"\r[{bar}] {done}/{total}  {outcome.student}: {what}", file=sys.stderr, flush=True)
+
+    outcomes = grading.grade(course, args.assignment, Gradebook(course, args.db), workers=args.workers,
+                             limits=limits, progress=progress)
+    print(f"graded {len(outcomes)} new or changed submission(s) of {args.assignment}")
     return 0
 
 

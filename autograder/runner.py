@@ -1,0 +1,104 @@
+"""``python -m autograder.runner NOTEBOOK``: execute a prepared submission, cell by cell.
+
+This runs inside the sandbox. After every cell it rewrites NOTEBOOK (with outputs) and
+``verdicts.json`` beside it, so that a submission which hangs, exhausts memory or kills its
+kernel keeps everything it earned before that. A graded cell passes only if the kernel's own
+reply says it ran without an exception: a custom exception handler that hides the traceback
+does not change that reply.
+
+Before each graded cell a guard restores what student code may have tampered with: the
+builtins, IPython's exception handling, and the assertion modules named in ``--protect``.
+The guard is a function stored in the kernel under a name drawn at random for this run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+PROLOGUE = """
+def {name}_make():
+    import builtins, importlib, sys
+    ip = get_ipython()
+    saved_builtins = dict(builtins.__dict__)
+    saved_modules = {{}}
+    for module_name in {protect!r}:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        saved_modules[module_name] = (module, dict(module.__dict__))
+    excepthook = sys.__excepthook__
+    def restore():
+        builtins.__dict__.clear()
+        builtins.__dict__.update(saved_builtins)
+        for module, attributes in saved_modules.values():
+            module.__dict__.clear()
+            module.__dict__.update(attributes)
+        sys.excepthook = excepthook
+        ip.set_custom_exc((), None)
+        for attribute in ("showtraceback", "showsyntaxerror", "run_cell", "run_code", "run_ast_nodes", "_showtraceback"):
+            ip.__dict__.pop(attribute, None)
+    return restore
+{name} = {name}_make()
+del {name}_make
+"""
+
+
+def run(notebook_path: Path, cell_timeout: int, protect: list[str]) -> None:
+    notebook = nbformat.read(notebook_path, as_version=4)
+    verdicts_path = notebook_path.with_name("verdicts.json")
+    verdicts: dict[str, dict] = {}
+    guard = "_guard_" + secrets.token_hex(8)
+    client = NotebookClient(
+        notebook, timeout=cell_timeout, kernel_name="python3", allow_errors=False,
+        interrupt_on_timeout=True, record_timing=False, resources={"metadata": {"path": str(notebook_path.parent)}},
+    )
+
+    def checkpoint(stopped: str | None = None) -> None:
+        nbformat.write(notebook, notebook_path)
+        verdicts_path.write_text(json.dumps({"cells": verdicts, "stopped": stopped}, indent=1))
+
+    with client.setup_kernel():
+        # Transient cells: run in the kernel, never added to the notebook.
+        client.execute_cell(nbformat.v4.new_code_cell(PROLOGUE.format(name=guard, protect=protect)), 0)
+        for index, cell in enumerate(notebook.cells):
+            if cell.cell_type != "code":
+                continue
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade"):
+                client.execute_cell(nbformat.v4.new_code_cell(f"{guard}()"), index)
+            status, reason = "ok", ""
+            try:
+                client.execute_cell(cell, index)
+            except CellTimeoutError:
+                status, reason = "error", f"took longer than {cell_timeout} s"
+            except DeadKernelError:
+                verdicts[meta.get("grade_id", str(index))] = {"status": "error", "reason": "the kernel died"}
+                checkpoint(stopped=f"the kernel died while running cell {index + 1} (os._exit, a crash or too much memory)")
+                return
+            except CellExecutionError as error:
+                status, reason = "error", f"{error.ename}: {error.evalue}"[:300]
+            if meta.get("grade"):
+                verdicts[meta["grade_id"]] = {"status": status, "reason": reason}
+            checkpoint()
+    checkpoint(stopped=None)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("notebook", type=Path)
+    parser.add_argument("--cell-timeout", type=int, default=120)
+    parser.add_argument("--protect", nargs="*", default=["numpy.testing", "unittest"])
+    args = parser.parse_args()
+    run(args.notebook, args.cell_timeout, args.protect)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""Running untrusted code: bubblewrap with a read-only system, no network, one writable folder.
+
+Inside the sandbox the whole file system is read-only, /tmp is private and empty, the network
+does not exist, and every folder named in ``hidden`` (the course directory with its masters,
+source, gradebook and other students' work; the home folder) is replaced by an empty one. The
+only writable place is the submission's own workspace. Memory is capped with RLIMIT_AS.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing: grading untrusted code would run it with the grader's rights."""
+
+
+def bubblewrap() -> str:
+    path = shutil.which("bwrap")
+    if path is None:
+        raise SandboxUnavailable(
+            "bubblewrap (bwrap) is not installed, so student code cannot be isolated. On Debian or "
+            "Ubuntu: `apt-get install bubblewrap` (make setup does this when it runs as root). It does "
+            "not exist on macOS or Windows: grade on Linux, or pass --no-sandbox to accept the risk "
+            "of running every submission with your own rights."
+        )
+    return path
+
+
+def command(argv: list[str], workspace: Path, hidden: list[Path], memory_bytes: int, *, sandbox: bool = True) -> list[str]:
+    """The command line that runs ``argv`` confined to ``workspace`` (its working folder)."""
+    limited = [sys.executable, "-m", "autograder.limits", str(memory_bytes), "--", *argv]
+    if not sandbox:
+        return limited
+    wrapped = [
+        bubblewrap(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+        "--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session",
+    ]
+    for folder in hidden:
+        if folder.exists():
+            wrapped += ["--tmpfs", str(folder.resolve())]
+    # The Python that runs the kernel may live inside a hidden folder (pyenv keeps it in the home
+    # folder): bring it back, read-only.
+    for needed in {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}:
+        if any(needed.is_relative_to(folder.resolve()) for folder in hidden if folder.exists()):
+            wrapped += ["--ro-bind", str(needed), str(needed)]
+    # The workspace is bound last, so it stays visible even inside a hidden folder.
+    wrapped += ["--bind", str(workspace.resolve()), str(workspace.resolve()), "--chdir", str(workspace.resolve())]
+    return [*wrapped, "--setenv", "HOME", str(workspace.resolve()), *limited]
