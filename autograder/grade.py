@@ -27,6 +27,9 @@ from autograder import sandbox
 from autograder.assemble import RejectedSubmission, assemble, read_submission
 
 
+MAX_SUBMISSION_BYTES = 100 * 2**20
+
+
 @dataclass
 class Limits:
     cell_seconds: int = 120
@@ -74,6 +77,8 @@ def grade_one(course: Path, assignment: str, student: str, path: Path, limits: L
                     for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")}
     outcome.max_score = sum(graded_cells.values())
     try:
+        if len(raw) > MAX_SUBMISSION_BYTES:
+            raise RejectedSubmission(f"the file is {len(raw) / 2**20:.0f} MiB, over the {MAX_SUBMISSION_BYTES // 2**20} MiB limit")
         assembled = assemble(source, read_submission(raw))
     except RejectedSubmission as error:
         outcome.rejected = str(error)
@@ -96,9 +101,8 @@ def grade_one(course: Path, assignment: str, student: str, path: Path, limits: L
                 outcome.notes.append(f"the grading process ended with status {finished.returncode} {tail[0][:300]}".rstrip())
         except subprocess.TimeoutExpired:
             outcome.notes.append(f"stopped after {limits.notebook_seconds} s, the time limit for a notebook")
-        verdicts, stopped = _read_verdicts(workspace / "verdicts.json")
-        if stopped:
-            outcome.notes.append(stopped)
+        verdicts, notes, stopped = _read_verdicts(workspace / "verdicts.json")
+        outcome.notes += notes + ([stopped] if stopped else [])
         executed = _read_notebook(notebook_path) or assembled.notebook
 
     for grade_id, points in graded_cells.items():
@@ -114,12 +118,12 @@ def grade_one(course: Path, assignment: str, student: str, path: Path, limits: L
     return outcome, executed
 
 
-def _read_verdicts(path: Path) -> tuple[dict, str | None]:
+def _read_verdicts(path: Path) -> tuple[dict, list[str], str | None]:
     try:
         data = json.loads(path.read_text())
-        return data.get("cells", {}), data.get("stopped")
+        return data.get("cells", {}), data.get("notes", []), data.get("stopped")
     except (OSError, ValueError):
-        return {}, "the notebook produced no results (it was stopped before its first cell finished)"
+        return {}, [], "the notebook produced no results (it was stopped before its first cell finished)"
 
 
 def _read_notebook(path: Path) -> nbformat.NotebookNode | None:

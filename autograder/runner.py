@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
+import time
 from pathlib import Path
 
 import nbformat
@@ -55,6 +56,7 @@ def run(notebook_path: Path, cell_timeout: int, protect: list[str]) -> None:
     notebook = nbformat.read(notebook_path, as_version=4)
     verdicts_path = notebook_path.with_name("verdicts.json")
     verdicts: dict[str, dict] = {}
+    notes: list[str] = []
     guard = "_guard_" + secrets.token_hex(8)
     client = NotebookClient(
         notebook, timeout=cell_timeout, kernel_name="python3", allow_errors=False,
@@ -63,7 +65,7 @@ def run(notebook_path: Path, cell_timeout: int, protect: list[str]) -> None:
 
     def checkpoint(stopped: str | None = None) -> None:
         nbformat.write(notebook, notebook_path)
-        verdicts_path.write_text(json.dumps({"cells": verdicts, "stopped": stopped}, indent=1))
+        verdicts_path.write_text(json.dumps({"cells": verdicts, "notes": notes, "stopped": stopped}, indent=1))
 
     with client.setup_kernel():
         # Transient cells: run in the kernel, never added to the notebook.
@@ -75,6 +77,7 @@ def run(notebook_path: Path, cell_timeout: int, protect: list[str]) -> None:
             if meta.get("grade"):
                 client.execute_cell(nbformat.v4.new_code_cell(f"{guard}()"), index)
             status, reason = "ok", ""
+            started = time.monotonic()
             try:
                 client.execute_cell(cell, index)
             except CellTimeoutError:
@@ -85,10 +88,25 @@ def run(notebook_path: Path, cell_timeout: int, protect: list[str]) -> None:
                 return
             except CellExecutionError as error:
                 status, reason = "error", f"{error.ename}: {error.evalue}"[:300]
+                if error.ename == "KeyboardInterrupt" and time.monotonic() - started >= cell_timeout:
+                    reason = f"took longer than {cell_timeout} s, and was interrupted"
             if meta.get("grade"):
                 verdicts[meta["grade_id"]] = {"status": status, "reason": reason}
+            elif status != "ok":
+                notes.append(f"cell {meta.get('grade_id', index + 1)!r}: {reason}")
+            _limit_outputs(cell)
             checkpoint()
     checkpoint(stopped=None)
+
+
+def _limit_outputs(cell, max_chars: int = 20_000) -> None:
+    """Keep outputs readable and the notebook small, whatever a cell printed."""
+    for output in cell.get("outputs", []):
+        if "text" in output and len(output["text"]) > max_chars:
+            output["text"] = output["text"][:max_chars] + f"\n... [output cut at {max_chars:,} characters]"
+        for mime, value in list(output.get("data", {}).items()):
+            if isinstance(value, str) and len(value) > 20 * max_chars:
+                output["data"][mime] = f"[{mime} output of {len(value):,} characters left out]"
 
 
 def main() -> None:

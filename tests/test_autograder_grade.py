@@ -1,0 +1,195 @@
+"""course-grade grade against hostile submissions, on a small assignment of the grader's own.
+
+Every submission answers two cells of a toy assignment (``add`` then ``mul``). The instructor's
+tests give 2 points for ``add``, 1 for ``mul`` and 1 for a numpy.testing check of ``add``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import grade as grading
+from autograder.gradebook import Gradebook
+from autograder.release import release
+
+pytestmark = pytest.mark.slow
+
+META = "nbgrader: {{grade: {grade}, grade_id: {id}, locked: {locked}, {points}schema_version: 3, solution: {solution}, task: false}}"
+
+
+def _cell(source: str, *, id: str, grade=False, solution=False, points=0) -> str:
+    meta = META.format(grade=str(grade).lower(), id=id, locked=str(not solution).lower(),
+                       points=f"points: {points}, " if points else "", solution=str(solution).lower())
+    return f"```{{code-cell}} ipython3\n---\n{meta}\n---\n{source.strip()}\n```\n"
+
+
+TOY = "\n".join([
+    "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
+    "kernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n---\n\n# Toy\n",
+    _cell("def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION", id="add", solution=True),
+    _cell("assert add(1, 2) == 3\n### BEGIN HIDDEN TESTS\n_secret_case = add(20, 22)\n"
+          "assert type(_secret_case) is int and _secret_case == 42\n### END HIDDEN TESTS",
+          id="test_add", grade=True, points=2),
+    _cell("def mul(a, b):\n    ### BEGIN SOLUTION\n    return a * b\n    ### END SOLUTION", id="mul", solution=True),
+    _cell("assert mul(3, 4) == 12", id="test_mul", grade=True, points=1),
+    _cell("import numpy.testing\nnumpy.testing.assert_allclose(add(0.5, 0.25), 0.75)\n"
+          "numpy.testing.assert_allclose(add(2.0, 2.0), 4.0)", id="test_numpy", grade=True, points=1),
+])
+
+CORRECT_ADD, CORRECT_MUL = "def add(a, b):\n    return a + b", "def mul(a, b):\n    return a * b"
+
+# student -> (add cell, mul cell, expected score, words expected in a reason or note)
+HOSTILE = {
+    "honest": (CORRECT_ADD, CORRECT_MUL, 4, ""),
+    "hangs": (CORRECT_ADD, "def mul(a, b):\n    while True:\n        pass", 3, "longer than"),
+    "hangs_at_top": (CORRECT_ADD, "while True:\n    pass", 3, "longer than"),
+    "eats_memory": (CORRECT_ADD, "def mul(a, b):\n    return len(bytearray(8 * 2**30))", 3, "MemoryError"),
+    "exits": (CORRECT_ADD, "import sys\nsys.exit(3)", 3, ""),
+    "kills_kernel": (CORRECT_ADD, "import os\nos._exit(1)", 2, "kernel died"),
+    "segfaults": (CORRECT_ADD, "import ctypes\nctypes.string_at(0)", 2, "kernel died"),
+    "swallows_errors": ("get_ipython().set_custom_exc((BaseException,), lambda *args, **kwargs: None)\n"
+                        "def add(a, b):\n    return 0", CORRECT_MUL, 1, ""),
+    "patches_numpy_testing": ("import numpy.testing\nnumpy.testing.assert_allclose = lambda *a, **k: None\n"
+                              "def add(a, b):\n    return 0", CORRECT_MUL, 1, ""),
+    "patches_builtins": ("import builtins\nclass Yes(int):\n    def __eq__(self, other):\n        return True\n"
+                         "    __hash__ = int.__hash__\nbuiltins.type = lambda value: int\n"
+                         "def add(a, b):\n    return Yes(0)", CORRECT_MUL, 1, ""),
+    "reads_and_writes_the_course": (
+        "import pathlib\nfor name in ('gradebook.db', 'masters/toy.md', 'source/toy/toy.ipynb'):\n"
+        "    try:\n        print(pathlib.Path(COURSE, name).read_text()[:50])\n    except OSError as error:\n"
+        "        print('cannot read', name)\n"
+        "pathlib.Path(COURSE, 'hacked.txt').write_text('x')\n" + CORRECT_ADD, CORRECT_MUL, 4, ""),
+}
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    course = tmp_path_factory.mktemp("toy-course")
+    (course / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "toy"\n')
+    (course / "masters").mkdir()
+    (course / "masters" / "toy.md").write_text(TOY)
+    release(course, "toy")
+    return course
+
+
+def _submit(course: Path, student: str, notebook) -> Path:
+    target = course / "submitted" / student / "toy" / "toy.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, target)
+    (target.parent / "timestamp.txt").write_text("2026-11-20 12:00:00.000000 UTC")
+    return target
+
+
+def _answered(course: Path, add: str, mul: str):
+    notebook = nbformat.read(course / "release" / "toy" / "toy.ipynb", as_version=4)
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in ("add", "mul"):
+            cell.source = (add if grade_id == "add" else mul).replace("COURSE", repr(str(course)))
+    return notebook
+
+
+LIMITS = grading.Limits(cell_seconds=10, notebook_seconds=120, memory_bytes=2 * 2**30)
+
+
+@pytest.fixture(scope="module")
+def graded(course):
+    for student, (add, mul, _, _) in HOSTILE.items():
+        _submit(course, student, _answered(course, add, mul))
+    gradebook_before = (course / "gradebook.db").read_bytes()
+    outcomes = grading.grade(course, "toy", Gradebook(course), workers=2, limits=LIMITS)
+    return {o.student: o for o in outcomes}, gradebook_before
+
+
+@pytest.mark.parametrize("student", sorted(HOSTILE))
+def test_hostile_submission_earns_exactly_its_honest_points(graded, student):
+    outcomes, _ = graded
+    _, _, expected, words = HOSTILE[student]
+    outcome = outcomes[student]
+    explanation = json.dumps(outcome.cells) + " ".join(outcome.notes)
+    assert outcome.score == expected, explanation
+    assert words in explanation
+
+
+def test_student_code_cannot_touch_the_course(graded, course):
+    outcomes, _ = graded
+    assert not (course / "hacked.txt").exists()
+    executed = (course / "autograded" / "reads_and_writes_the_course" / "toy" / "toy.ipynb").read_text()
+    assert executed.count("cannot read") == 3
+
+
+def test_scores_land_in_nbgrader_gradebook(graded, course):
+    from nbgrader.api import Gradebook as NbgraderGradebook
+
+    outcomes, _ = graded
+    with NbgraderGradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="toy") as gradebook:
+        for student, outcome in outcomes.items():
+            assert gradebook.find_submission("toy", student).score == outcome.score
+
+
+def test_record_carries_hash_and_timestamp(graded, course):
+    record = json.loads((course / "autograded" / "honest" / "toy" / "grading.json").read_text())
+    submitted = course / "submitted" / "honest" / "toy" / "toy.ipynb"
+    import hashlib
+
+    assert record["sha256"] == hashlib.sha256(submitted.read_bytes()).hexdigest()
+    assert record["timestamp"].startswith("2026-11-20 12:00:00")
+
+
+def test_rerun_grades_only_new_or_changed_work(graded, course):
+    assert grading.grade(course, "toy", Gradebook(course), limits=LIMITS) == []
+    _submit(course, "honest", _answered(course, "def add(a, b):\n    return a - b", CORRECT_MUL))
+    # A run killed after saving a grade but before its record: that submission is graded again.
+    (course / "autograded" / "exits" / "toy" / "grading.json").unlink()
+    again = {o.student: o.score for o in grading.grade(course, "toy", Gradebook(course), limits=LIMITS)}
+    assert again == {"honest": 1, "exits": 3}
+
+
+def test_broken_and_tampered_notebooks_are_graded_or_rejected_with_a_reason(course):
+    answered = _answered(course, CORRECT_ADD, CORRECT_MUL)
+    cases = {}
+    cases["not_json"] = b"{ this is not json"
+    cases["not_a_notebook"] = b'{"hello": "world"}'
+    cases["nbformat_3"] = nbformat.writes(nbformat.convert(answered, 3)).encode()
+    without_mul = nbformat.from_dict(json.loads(nbformat.writes(answered)))
+    without_mul.cells = [c for c in without_mul.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "mul"]
+    cases["deleted_cell"] = nbformat.writes(without_mul).encode()
+    shuffled = nbformat.from_dict(json.loads(nbformat.writes(answered)))
+    shuffled.cells = list(reversed(shuffled.cells)) + [shuffled.cells[1]]
+    cases["reordered_and_duplicated"] = nbformat.writes(shuffled).encode()
+    tampered = nbformat.from_dict(json.loads(nbformat.writes(_answered(course, "def add(a, b):\n    return 0", CORRECT_MUL))))
+    for cell in tampered.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.source = "pass"  # edited locked tests
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "mul":
+            cell.cell_type, cell.outputs = "markdown", None  # retyped
+            del cell["outputs"], cell["execution_count"]
+        if cell.cell_type == "code":
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="x" * 3_000_000)]
+    cases["tampered"] = nbformat.writes(tampered).encode()
+
+    for student, raw in cases.items():
+        path = course / "submitted" / student / "toy" / "toy.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(raw)
+    outcomes = {o.student: o for o in grading.grade(course, "toy", Gradebook(course), limits=LIMITS)}
+    assert outcomes["not_json"].rejected and "JSON" in outcomes["not_json"].rejected
+    assert outcomes["not_a_notebook"].rejected
+    assert outcomes["nbformat_3"].score == 4
+    assert outcomes["deleted_cell"].score == 3 and any("missing" in n for n in outcomes["deleted_cell"].notes)
+    assert outcomes["reordered_and_duplicated"].score == 4
+    assert any("more than once" in n for n in outcomes["reordered_and_duplicated"].notes)
+    assert outcomes["tampered"].score == 0  # the restored tests fail a wrong add; mul was retyped away
+    executed = (course / "autograded" / "tampered" / "toy" / "toy.ipynb").read_text()
+    assert len(executed) < 1_000_000
+
+
+def test_missing_bubblewrap_is_refused_loudly(course, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(grading.sandbox.SandboxUnavailable, match="bubblewrap"):
+        grading.grade(course, "toy", Gradebook(course), limits=LIMITS)
