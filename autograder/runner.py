@@ -16,10 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
-import time
 from pathlib import Path
 
 import nbformat
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -60,7 +60,7 @@ def run(notebook_path: Path, cell_timeout: int, protect: list[str]) -> None:
     guard = "_guard_" + secrets.token_hex(8)
     client = NotebookClient(
         notebook, timeout=cell_timeout, kernel_name="python3", allow_errors=False,
-        interrupt_on_timeout=True, record_timing=False, resources={"metadata": {"path": str(notebook_path.parent)}},
+        interrupt_on_timeout=False, record_timing=False, resources={"metadata": {"path": str(notebook_path.parent)}},
     )
 
     def checkpoint(stopped: str | None = None) -> None:
@@ -74,22 +74,27 @@ def run(notebook_path: Path, cell_timeout: int, protect: list[str]) -> None:
             if cell.cell_type != "code":
                 continue
             meta = cell.metadata.get("nbgrader", {})
-            if meta.get("grade"):
-                client.execute_cell(nbformat.v4.new_code_cell(f"{guard}()"), index)
+            if meta.get("grade") and not _guard_ran(client, guard, index):
+                verdicts[meta["grade_id"]] = {"status": "error", "reason": "the kernel no longer answers"}
+                checkpoint(stopped=f"the kernel stopped responding before test cell {index + 1} "
+                                   "(an earlier cell hung it or tampered with Python itself)")
+                return
             status, reason = "ok", ""
-            started = time.monotonic()
             try:
                 client.execute_cell(cell, index)
             except CellTimeoutError:
-                status, reason = "error", f"took longer than {cell_timeout} s"
+                status, reason = "error", f"took longer than {cell_timeout} s, and was interrupted"
+                if not _responds_after_interrupt(client):
+                    if meta.get("grade"):
+                        verdicts[meta["grade_id"]] = {"status": status, "reason": reason}
+                    checkpoint(stopped=f"the kernel stopped responding during cell {index + 1}")
+                    return
             except DeadKernelError:
                 verdicts[meta.get("grade_id", str(index))] = {"status": "error", "reason": "the kernel died"}
                 checkpoint(stopped=f"the kernel died while running cell {index + 1} (os._exit, a crash or too much memory)")
                 return
             except CellExecutionError as error:
                 status, reason = "error", f"{error.ename}: {error.evalue}"[:300]
-                if error.ename == "KeyboardInterrupt" and time.monotonic() - started >= cell_timeout:
-                    reason = f"took longer than {cell_timeout} s, and was interrupted"
             if meta.get("grade"):
                 verdicts[meta["grade_id"]] = {"status": status, "reason": reason}
             elif status != "ok":
@@ -97,6 +102,30 @@ def run(notebook_path: Path, cell_timeout: int, protect: list[str]) -> None:
             _limit_outputs(cell)
             checkpoint()
     checkpoint(stopped=None)
+
+
+def _guard_ran(client: NotebookClient, guard: str, index: int) -> bool:
+    try:
+        client.execute_cell(nbformat.v4.new_code_cell(f"{guard}()"), index)
+        return True
+    except (CellTimeoutError, CellExecutionError, DeadKernelError):
+        return False
+
+
+def _responds_after_interrupt(client: NotebookClient, grace_seconds: int = 10) -> bool:
+    """Interrupt a cell that ran too long; True if the kernel then answers a trivial request."""
+    run_sync(client.km.interrupt_kernel)()
+    probe = nbformat.v4.new_code_cell("pass")
+    saved_timeout, client.timeout = client.timeout, grace_seconds
+    try:
+        client.execute_cell(probe, 0)
+        return True
+    except (CellTimeoutError, DeadKernelError):
+        return False
+    except CellExecutionError:
+        return True  # it answered, with the KeyboardInterrupt of the interrupted cell
+    finally:
+        client.timeout = saved_timeout
 
 
 def _limit_outputs(cell, max_chars: int = 20_000) -> None:

@@ -6,6 +6,7 @@ tests give 2 points for ``add``, 1 for ``mul`` and 1 for a numpy.testing check o
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 from pathlib import Path
@@ -58,7 +59,7 @@ HOSTILE = {
                               "def add(a, b):\n    return 0", CORRECT_MUL, 1, ""),
     "patches_builtins": ("import builtins\nclass Yes(int):\n    def __eq__(self, other):\n        return True\n"
                          "    __hash__ = int.__hash__\nbuiltins.type = lambda value: int\n"
-                         "def add(a, b):\n    return Yes(0)", CORRECT_MUL, 1, ""),
+                         "def add(a, b):\n    return Yes(0)", CORRECT_MUL, 0, "stopped responding"),
     "reads_and_writes_the_course": (
         "import pathlib\nfor name in ('gradebook.db', 'masters/toy.md', 'source/toy/toy.ipynb'):\n"
         "    try:\n        print(pathlib.Path(COURSE, name).read_text()[:50])\n    except OSError as error:\n"
@@ -119,8 +120,9 @@ def test_hostile_submission_earns_exactly_its_honest_points(graded, student):
 def test_student_code_cannot_touch_the_course(graded, course):
     outcomes, _ = graded
     assert not (course / "hacked.txt").exists()
-    executed = (course / "autograded" / "reads_and_writes_the_course" / "toy" / "toy.ipynb").read_text()
-    assert executed.count("cannot read") == 3
+    executed = nbformat.read(course / "autograded" / "reads_and_writes_the_course" / "toy" / "toy.ipynb", 4)
+    printed = "".join(o.get("text", "") for cell in executed.cells if cell.cell_type == "code" for o in cell.outputs)
+    assert printed.count("cannot read") == 3
 
 
 def test_scores_land_in_nbgrader_gradebook(graded, course):
@@ -155,7 +157,7 @@ def test_broken_and_tampered_notebooks_are_graded_or_rejected_with_a_reason(cour
     cases = {}
     cases["not_json"] = b"{ this is not json"
     cases["not_a_notebook"] = b'{"hello": "world"}'
-    cases["nbformat_3"] = nbformat.writes(nbformat.convert(answered, 3)).encode()
+    cases["nbformat_3"] = nbformat.writes(nbformat.convert(copy.deepcopy(answered), 3), version=3).encode()
     without_mul = nbformat.from_dict(json.loads(nbformat.writes(answered)))
     without_mul.cells = [c for c in without_mul.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "mul"]
     cases["deleted_cell"] = nbformat.writes(without_mul).encode()
