@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 ASSIGNMENTS := $(basename $(notdir $(wildcard assignments/masters/*.md)))
 
-.PHONY: book test bench release setup clean
+.PHONY: book test bench release setup sandbox-tool clean
 
 setup: $(STAMP)
 
@@ -17,7 +17,19 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	@$(MAKE) --no-print-directory sandbox-tool
 	touch $(STAMP)
+
+# The autograder isolates student code with bubblewrap (Linux only): install it where we can.
+sandbox-tool:
+	@if command -v bwrap >/dev/null; then :; \
+	elif [ "$$(uname)" = Linux ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+	else \
+		echo "*** WARNING: bubblewrap (bwrap) is not installed: course-grade cannot isolate student code."; \
+		echo "*** On Debian/Ubuntu: sudo apt-get install bubblewrap. On macOS and Windows it does not exist:"; \
+		echo "*** grade on Linux (the grading tests fail without it)."; \
+	fi
 
 # Student versions of every assignment (the book publishes them).
 release: $(STAMP)

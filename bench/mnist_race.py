@@ -63,13 +63,14 @@ class Contestant:
 
 def contestants(steps_per_epoch: int, quick: bool) -> dict[str, Contestant]:
     chapter_epochs = 1 if quick else models.MNIST_EPOCHS
-    return {
-        "chapter2_cnn": Contestant(
-            models.mnist_cnn(), models.mnist_optimizer(steps_per_epoch, chapter_epochs),
-            chapter_epochs, models.MNIST_BATCH_SIZE,
-        ),
-        "keras_recipe": Contestant(keras_recipe(), keras.optimizers.Adam(), 1 if quick else 15, 128),
-    }
+    keras.utils.set_random_seed(0)  # each model starts from the same seed, whatever came before
+    ours = Contestant(
+        models.mnist_cnn(), models.mnist_optimizer(steps_per_epoch, chapter_epochs),
+        chapter_epochs, models.MNIST_BATCH_SIZE,
+    )
+    keras.utils.set_random_seed(0)
+    recipe = Contestant(keras_recipe(), keras.optimizers.Adam(), 1 if quick else 15, 128)
+    return {"chapter2_cnn": ours, "keras_recipe": recipe}
 
 
 def run(quick: bool = False) -> dict:
@@ -105,15 +106,29 @@ def run(quick: bool = False) -> dict:
             print(f"  {racer.model.name:13s} epoch {epoch + 1:2d}  {racer.train_seconds:6.1f} s  test {accuracy:.4f}", flush=True)
 
     ours, recipe = racers["chapter2_cnn"].summary(), racers["keras_recipe"].summary()
-    ratio = (
-        ours["seconds_to_target"] / recipe["seconds_to_target"]
-        if ours["seconds_to_target"] and recipe["seconds_to_target"] else None
-    )
     return {
         "target": "chapter 2's CNN first reaches 99.2% test accuracy in at most half the recipe's "
         "training time (same run), and ends at or above 99.4%",
-        "time_ratio_chapter_to_recipe": ratio and round(ratio, 3),
-        "target_met": bool(ratio is not None and ratio <= 0.5 and ours["final_test_accuracy"] >= 0.994),
+        **judge(ours, recipe),
         "chapter2_cnn": ours,
         "keras_recipe": recipe,
+    }
+
+
+def judge(ours: dict, recipe: dict) -> dict:
+    """The time ratio, and whether the target is met.
+
+    A recipe that never reaches 99.2% within its 15 epochs would have needed more than its whole
+    training time, so the ratio to that time is an upper bound of the true ratio.
+    """
+    if ours["seconds_to_target"] is None:
+        ratio, bound = None, False
+    elif recipe["seconds_to_target"] is not None:
+        ratio, bound = ours["seconds_to_target"] / recipe["seconds_to_target"], False
+    else:
+        ratio, bound = ours["seconds_to_target"] / recipe["train_seconds"], True
+    return {
+        "time_ratio_chapter_to_recipe": ratio and round(ratio, 3),
+        "ratio_is_upper_bound": bound,
+        "target_met": bool(ratio is not None and ratio <= 0.5 and ours["final_test_accuracy"] >= 0.994),
     }

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from bench import mnist_race
 from conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -37,8 +38,16 @@ def test_committed_results_come_from_a_full_run():
     race = results["benchmarks"]["mnist_race"]
     assert race["quick_mode"] is False
     assert race["chapter2_cnn"]["epochs"] >= 2 and race["keras_recipe"]["epochs"] == 15
-    ours = race["chapter2_cnn"]
-    reached = [e for e in ours["per_epoch"] if e["test_accuracy"] >= 0.992]
-    assert race["target_met"] == bool(
-        reached and race["time_ratio_chapter_to_recipe"] <= 0.5 and ours["final_test_accuracy"] >= 0.994
-    )
+    assert {k: race[k] for k in ("time_ratio_chapter_to_recipe", "ratio_is_upper_bound", "target_met")} == \
+        mnist_race.judge(race["chapter2_cnn"], race["keras_recipe"])
+
+
+def test_judge_reads_the_race_correctly():
+    fast = {"seconds_to_target": 40.0, "final_test_accuracy": 0.995, "train_seconds": 90.0}
+    slow = {"seconds_to_target": 100.0, "final_test_accuracy": 0.992, "train_seconds": 200.0}
+    never = {"seconds_to_target": None, "final_test_accuracy": 0.991, "train_seconds": 200.0}
+    assert mnist_race.judge(fast, slow) == {"time_ratio_chapter_to_recipe": 0.4, "ratio_is_upper_bound": False, "target_met": True}
+    assert mnist_race.judge(fast, never)["ratio_is_upper_bound"] and mnist_race.judge(fast, never)["target_met"]
+    assert not mnist_race.judge(dict(fast, final_test_accuracy=0.993), slow)["target_met"]
+    assert not mnist_race.judge(dict(fast, seconds_to_target=60.0), slow)["target_met"]
+    assert not mnist_race.judge(never, slow)["target_met"]
