@@ -3,6 +3,9 @@
     course-grade release ASSIGNMENT         master -> nbgrader source -> release/ASSIGNMENT/
     course-grade collect ASSIGNMENT PATH    PATH (a folder or zip of <student_id>.ipynb) -> submitted/
     course-grade grade ASSIGNMENT           grade new or changed submissions, each in a sandbox
+    course-grade feedback ASSIGNMENT        one HTML page per student, without hidden tests
+    course-grade export [ASSIGNMENT] --out FILE [--format nbgrader|canvas]
+    course-grade report ASSIGNMENT --out DIR
 """
 
 from __future__ import annotations
@@ -12,12 +15,15 @@ import sys
 from pathlib import Path
 
 from autograder import grade as grading
+from autograder import export
 from autograder.collect import collect
-from autograder.gradebook import Gradebook
+from autograder.feedback import feedback
+from autograder.gradebook import Gradebook, course_id
 from autograder.sandbox import SandboxUnavailable
 from autograder.masters import MasterError
 from autograder.nbgrader_run import NbgraderError
 from autograder.release import LeakError, release
+from autograder.report import report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,12 +39,23 @@ def main(argv: list[str] | None = None) -> int:
     grade_parser = commands.add_parser("grade", help="autograde new or changed submissions")
     grade_parser.add_argument("assignment")
     grade_parser.add_argument("--workers", type=int, default=2, help="submissions graded at once (default 2)")
+    grade_parser.add_argument("--scheduler", help="grade on Dask: 'local' for an in-process cluster, or a scheduler address")
     grade_parser.add_argument("--db", help="gradebook SQLAlchemy URL (default: sqlite in the course directory)")
     grade_parser.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell (default 120)")
     grade_parser.add_argument("--notebook-timeout", type=int, default=900, help="seconds per notebook (default 900)")
     grade_parser.add_argument("--memory", type=float, default=6.0, help="GiB of memory per submission (default 6)")
     grade_parser.add_argument("--no-sandbox", action="store_true",
                               help="run student code unconfined (only where bubblewrap cannot run)")
+    feedback_parser = commands.add_parser("feedback", help="write one HTML feedback page per student")
+    feedback_parser.add_argument("assignment")
+    export_parser = commands.add_parser("export", help="grades as CSV")
+    export_parser.add_argument("assignment", nargs="?", help="only this assignment (default: all)")
+    export_parser.add_argument("--out", type=Path, required=True)
+    export_parser.add_argument("--format", choices=["nbgrader", "canvas"], default="nbgrader")
+    export_parser.add_argument("--db", help="gradebook SQLAlchemy URL (default: sqlite in the course directory)")
+    report_parser = commands.add_parser("report", help="grade distribution as PNG and HTML")
+    report_parser.add_argument("assignment")
+    report_parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
 
     course = args.course.resolve()
@@ -54,6 +71,16 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  rejected {name}: {reason}")
         elif args.command == "grade":
             return _grade(course, args)
+        elif args.command == "feedback":
+            pages = feedback(course, args.assignment)
+            print(f"wrote {len(pages)} feedback page(s) under {course / 'feedback'}")
+        elif args.command == "export":
+            url = Gradebook(course, args.db).url
+            table = export.rows(url, course_id(course), [args.assignment] if args.assignment else None)
+            export.write(table, args.out, args.format)
+            print(f"wrote {len(table)} row(s) to {args.out}")
+        elif args.command == "report":
+            print(report(course, args.assignment, args.out))
     except (MasterError, NbgraderError, LeakError, FileNotFoundError, SandboxUnavailable) as error:
         print(f"course-grade: {error}", file=sys.stderr)
         return 1
@@ -72,7 +99,7 @@ def _grade(course: Path, args: argparse.Namespace) -> int:
         print(f"\r[{bar}] {done}/{total}  {outcome.student}: {what}", file=sys.stderr, flush=True)
 
     outcomes = grading.grade(course, args.assignment, Gradebook(course, args.db), workers=args.workers,
-                             limits=limits, progress=progress)
+                             limits=limits, progress=progress, scheduler=args.scheduler)
     print(f"graded {len(outcomes)} new or changed submission(s) of {args.assignment}")
     return 0
 

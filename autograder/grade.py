@@ -11,6 +11,7 @@ matches, and a run killed midway simply grades the rest next time.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import datetime
 import hashlib
 import json
@@ -150,7 +151,7 @@ def save(course: Path, assignment: str, outcome: Outcome, executed: nbformat.Not
 
 
 def grade(course: Path, assignment: str, gradebook, *, workers: int = 2, limits: Limits | None = None,
-          progress=None) -> list[Outcome]:
+          progress=None, scheduler: str | None = None) -> list[Outcome]:
     """Grade every new or changed submission of ``assignment``; return their outcomes."""
     limits = limits or Limits()
     if limits.sandbox:
@@ -160,12 +161,32 @@ def grade(course: Path, assignment: str, gradebook, *, workers: int = 2, limits:
     pending = [(student, path) for student, path in submissions(course, assignment)
                if not is_current(course, assignment, student, hashlib.sha256(path.read_bytes()).hexdigest())]
     outcomes = []
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [pool.submit(grade_one, course, assignment, student, path, limits) for student, path in pending]
-        for done, future in enumerate(concurrent.futures.as_completed(futures), start=1):
+    with _executor(workers, scheduler) as (submit, as_completed):
+        futures = [submit(grade_one, course, assignment, student, path, limits) for student, path in pending]
+        for done, future in enumerate(as_completed(futures), start=1):
             outcome, executed = future.result()
-            save(course, assignment, outcome, executed, gradebook)
+            save(course, assignment, outcome, executed, gradebook)  # the one writer
             outcomes.append(outcome)
             if progress:
                 progress(done, len(futures), outcome)
     return outcomes
+
+
+@contextlib.contextmanager
+def _executor(workers: int, scheduler: str | None):
+    """Local threads (each submission runs in its own sandboxed process anyway), or a Dask cluster:
+    ``scheduler="local"`` starts an in-process LocalCluster, an address joins a real one (whose
+    workers must see the course directory at the same path)."""
+    if scheduler is None:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            yield pool.submit, concurrent.futures.as_completed
+        return
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    if scheduler == "local":
+        with LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=False,
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            yield client.submit, as_completed
+    else:
+        with Client(scheduler) as client:
+            yield client.submit, as_completed

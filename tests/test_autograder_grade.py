@@ -195,3 +195,53 @@ def test_missing_bubblewrap_is_refused_loudly(course, monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(grading.sandbox.SandboxUnavailable, match="bubblewrap"):
         grading.grade(course, "toy", Gradebook(course), limits=LIMITS)
+
+
+def test_feedback_explains_without_showing_tests_or_solutions(graded, course):
+    from autograder.feedback import feedback
+
+    pages = {page.parent.parent.name: page.read_text() for page in feedback(course, "toy")}
+    assert set(HOSTILE) <= set(pages)
+    honest, hangs = pages["honest"], pages["hangs"]
+    assert "4 / 4" in honest and "took longer than" in hangs
+    for page in pages.values():
+        for secret in ("_secret_case", "BEGIN HIDDEN", "assert type(", "return a + b\n    ### END", "numpy.testing.assert_allclose(add"):
+            assert secret not in page
+
+
+def test_export_in_nbgrader_and_canvas_formats(graded, course, tmp_path):
+    import csv
+
+    from autograder.cli import main
+
+    outcomes, _ = graded
+    assert main(["--course", str(course), "export", "toy", "--out", str(tmp_path / "grades.csv")]) == 0
+    with open(tmp_path / "grades.csv") as table:
+        nbgrader_rows = {row["student_id"]: row for row in csv.DictReader(table)}
+    assert float(nbgrader_rows["honest"]["score"]) == 4 and float(nbgrader_rows["honest"]["max_score"]) == 4
+    assert main(["--course", str(course), "export", "--format", "canvas", "--out", str(tmp_path / "canvas.csv")]) == 0
+    lines = list(csv.reader(open(tmp_path / "canvas.csv")))
+    assert lines[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] and lines[1][0] == "Points Possible"
+    canvas = {line[2]: line for line in lines[2:]}
+    assert float(canvas["kills_kernel"][lines[0].index("toy")]) == 2
+
+
+def test_report_draws_the_distribution(graded, course, tmp_path):
+    from autograder.report import report
+
+    page = report(course, "toy", tmp_path / "report")
+    assert (tmp_path / "report" / "toy.png").stat().st_size > 5000
+    assert "test_numpy" in page.read_text()
+
+
+def test_dask_cluster_grades_like_local_workers(graded, course, tmp_path):
+    """The same submissions graded on an in-process Dask cluster, into a second course copy."""
+    copy_course = tmp_path / "course"
+    shutil.copytree(course, copy_course, ignore=shutil.ignore_patterns("autograded", "feedback"))
+    students = ["honest", "exits", "swallows_errors"]
+    for folder in (copy_course / "submitted").iterdir():
+        if folder.name not in students:
+            shutil.rmtree(folder)
+    local = {s: json.loads((course / "autograded" / s / "toy" / "grading.json").read_text())["score"] for s in students}
+    on_dask = grading.grade(copy_course, "toy", Gradebook(copy_course), workers=2, limits=LIMITS, scheduler="local")
+    assert {o.student: o.score for o in on_dask} == local
