@@ -41,11 +41,11 @@ def command(argv: list[str], workspace: Path, hidden: list[Path], memory_bytes: 
     for folder in hidden:
         if folder.exists():
             wrapped += ["--tmpfs", str(folder.resolve())]
-    # The Python that runs the kernel may live inside a hidden folder (pyenv keeps it in the home
-    # folder): bring it back, read-only.
-    for needed in {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}:
-        if any(needed.is_relative_to(folder.resolve()) for folder in hidden if folder.exists()):
-            wrapped += ["--ro-bind", str(needed), str(needed)]
+    # What the grader itself runs on must stay visible even where /tmp or a hidden folder covers
+    # it (pyenv keeps Python in the home folder; a checkout may live in /tmp): bring it back,
+    # read-only.
+    for needed in sorted({Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(__file__).resolve().parent}):
+        wrapped += ["--ro-bind", str(needed), str(needed)]
     # The workspace is bound last, so it stays visible even inside a hidden folder.
     wrapped += ["--bind", str(workspace.resolve()), str(workspace.resolve()), "--chdir", str(workspace.resolve())]
     return [*wrapped, "--setenv", "HOME", str(workspace.resolve()), *limited]
