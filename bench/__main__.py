@@ -18,7 +18,7 @@ from pathlib import Path
 
 from cnncourse import notebook, quick_mode
 
-BENCHMARKS = {"mnist_race": "bench.mnist_race"}
+BENCHMARKS = {"mnist_race": "bench.mnist_race", "grading_race": "bench.grading_race"}
 RESULTS = Path(__file__).with_name("results.json")
 
 

@@ -202,8 +202,8 @@ def test_feedback_explains_without_showing_tests_or_solutions(graded, course):
 
     pages = {page.parent.parent.name: page.read_text() for page in feedback(course, "toy")}
     assert set(HOSTILE) <= set(pages)
-    honest, hangs = pages["honest"], pages["hangs"]
-    assert "4 / 4" in honest and "took longer than" in hangs
+    full, hangs = pages["reads_and_writes_the_course"], pages["hangs"]
+    assert "4 / 4" in full and "took longer than" in hangs
     for page in pages.values():
         for secret in ("_secret_case", "BEGIN HIDDEN", "assert type(", "return a + b\n    ### END", "numpy.testing.assert_allclose(add"):
             assert secret not in page
@@ -218,7 +218,8 @@ def test_export_in_nbgrader_and_canvas_formats(graded, course, tmp_path):
     assert main(["--course", str(course), "export", "toy", "--out", str(tmp_path / "grades.csv")]) == 0
     with open(tmp_path / "grades.csv") as table:
         nbgrader_rows = {row["student_id"]: row for row in csv.DictReader(table)}
-    assert float(nbgrader_rows["honest"]["score"]) == 4 and float(nbgrader_rows["honest"]["max_score"]) == 4
+    full = nbgrader_rows["reads_and_writes_the_course"]
+    assert float(full["score"]) == 4 and float(full["max_score"]) == 4
     assert main(["--course", str(course), "export", "--format", "canvas", "--out", str(tmp_path / "canvas.csv")]) == 0
     lines = list(csv.reader(open(tmp_path / "canvas.csv")))
     assert lines[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] and lines[1][0] == "Points Possible"

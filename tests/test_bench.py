@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -51,3 +52,14 @@ def test_judge_reads_the_race_correctly():
     assert not mnist_race.judge(dict(fast, final_test_accuracy=0.993), slow)["target_met"]
     assert not mnist_race.judge(dict(fast, seconds_to_target=60.0), slow)["target_met"]
     assert not mnist_race.judge(never, slow)["target_met"]
+
+
+def test_quick_grading_race_agrees_with_nbgrader(tmp_path, shared_data):
+    out = tmp_path / "results.json"
+    env = {"COURSE_QUICK": "1", "COURSE_DATA_DIR": str(shared_data), "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+           "HOME": str(tmp_path)}
+    subprocess.run([sys.executable, "-m", "bench", "grading_race", "--out", str(out)], cwd=REPO, env=env,
+                   check=True, capture_output=True, timeout=900)
+    race = json.loads(out.read_text())["benchmarks"]["grading_race"]
+    assert race["submissions"] == 4 and race["identical_scores"] is True and race["mismatches"] == {}
+    assert race["nbgrader_seconds"] > 0 and race["course_grade_seconds"] > 0
