@@ -43,6 +43,14 @@ def test_committed_results_come_from_a_full_run():
         mnist_race.judge(race["chapter2_cnn"], race["keras_recipe"])
 
 
+def test_committed_grading_race_is_a_full_run():
+    results = json.loads((REPO / "bench" / "results.json").read_text())
+    race = results["benchmarks"]["grading_race"]
+    assert race["quick_mode"] is False and race["submissions"] == 40
+    assert race["identical_scores"] is True and race["mismatches"] == {}
+    assert race["target_met"] == (race["speedup"] >= 2)
+
+
 def test_judge_reads_the_race_correctly():
     fast = {"seconds_to_target": 40.0, "final_test_accuracy": 0.995, "train_seconds": 90.0}
     slow = {"seconds_to_target": 100.0, "final_test_accuracy": 0.992, "train_seconds": 200.0}
