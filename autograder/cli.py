@@ -65,9 +65,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "release":
             print(release(course, args.assignment))
         elif args.command == "collect":
-            report = collect(course, args.assignment, args.path)
-            print(f"imported {len(report.imported)}, unchanged {len(report.unchanged)}, rejected {len(report.rejected)}")
-            for name, reason in report.rejected:
+            collected = collect(course, args.assignment, args.path)
+            print(f"imported {len(collected.imported)}, unchanged {len(collected.unchanged)}, "
+                  f"rejected {len(collected.rejected)}")
+            for name, reason in collected.rejected:
                 print(f"  rejected {name}: {reason}")
         elif args.command == "grade":
             return _grade(course, args)

@@ -12,7 +12,6 @@ import html
 import json
 from pathlib import Path
 
-import nbformat
 
 from autograder.assemble import RejectedSubmission, read_submission
 

@@ -58,3 +58,10 @@ def test_cli_reports_and_refuses_a_missing_source(tmp_path, capsys):
     (course / "nbgrader_config.py").write_text("c = get_config()\n")
     assert main(["--course", str(course), "collect", "hw1", str(tmp_path / "nowhere")]) == 1
     assert "neither a folder nor a zip" in capsys.readouterr().err
+    hand_ins = tmp_path / "hand-ins"
+    hand_ins.mkdir()
+    (hand_ins / "erin.ipynb").write_bytes(_notebook_bytes("x = 1"))
+    (hand_ins / "readme.md").write_text("hi")
+    assert main(["--course", str(course), "collect", "hw1", str(hand_ins)]) == 0
+    printed = capsys.readouterr().out
+    assert "imported 1, unchanged 0, rejected 1" in printed and "readme.md" in printed

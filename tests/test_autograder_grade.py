@@ -228,11 +228,11 @@ def test_export_in_nbgrader_and_canvas_formats(graded, course, tmp_path):
 
 
 def test_report_draws_the_distribution(graded, course, tmp_path):
-    from autograder.report import report
+    from autograder.cli import main
 
-    page = report(course, "toy", tmp_path / "report")
+    assert main(["--course", str(course), "report", "toy", "--out", str(tmp_path / "report")]) == 0
     assert (tmp_path / "report" / "toy.png").stat().st_size > 5000
-    assert "test_numpy" in page.read_text()
+    assert "test_numpy" in (tmp_path / "report" / "toy.html").read_text()
 
 
 def test_dask_cluster_grades_like_local_workers(graded, course, tmp_path):

@@ -7,7 +7,6 @@ ImageNet (Deng et al. 2009); no open licence applies to the images themselves.
 from __future__ import annotations
 
 import tempfile
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
