@@ -2,6 +2,7 @@
 
     python -m bench                 # every benchmark
     python -m bench mnist_race      # one of them
+    python -m bench chapter_05      # one chapter, executed in full as the book does
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from bench import chapters
 from cnncourse import notebook, quick_mode
 
 BENCHMARKS = {"mnist_race": "bench.mnist_race", "grading_race": "bench.grading_race"}
+# Every chapter is a benchmark of its own: run time and the figures it quotes.
+CHAPTER_BENCHMARKS = {f"chapter_{path.stem[:2]}": path.stem for path in sorted(chapters.CHAPTERS.glob("*.md"))}
 RESULTS = Path(__file__).with_name("results.json")
 
 
@@ -52,15 +56,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help=f"benchmarks to run, of {sorted(BENCHMARKS)} (default: all)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results file to update")
     args = parser.parse_args(argv)
-    unknown = sorted(set(args.names) - set(BENCHMARKS))
+    known = {**BENCHMARKS, **CHAPTER_BENCHMARKS}
+    unknown = sorted(set(args.names) - set(known))
     if unknown:
-        parser.error(f"unknown benchmark(s) {unknown}; choose from {sorted(BENCHMARKS)}")
+        parser.error(f"unknown benchmark(s) {unknown}; choose from {sorted(known)}")
     notebook.setup()
     quick = quick_mode()
     results = json.loads(args.out.read_text()) if args.out.exists() else {"benchmarks": {}}
-    for name in args.names or BENCHMARKS:
+    for name in args.names or known:
         print(f"{name}:", flush=True)
-        figures = importlib.import_module(BENCHMARKS[name]).run(quick=quick)
+        if name in CHAPTER_BENCHMARKS:
+            figures = chapters.execute(CHAPTER_BENCHMARKS[name], quick=quick)
+        else:
+            figures = importlib.import_module(BENCHMARKS[name]).run(quick=quick)
         figures["when"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
         figures["quick_mode"] = quick
         results["benchmarks"][name] = figures

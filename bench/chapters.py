@@ -1,0 +1,57 @@
+"""Run one chapter exactly as the book does, and record its run time and the numbers it glues.
+
+A chapter's headline figures are the values it `glue`s into its prose, so the benchmark reads
+them from the executed notebook instead of re-computing anything: prose, book and benchmark all
+quote one run. Targets are a chapter's own business: it passes them in ``TARGETS`` below.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import jupytext
+import nbclient
+
+CHAPTERS = Path(__file__).resolve().parent.parent / "chapters"
+# Full-mode run-time targets in seconds, on the benchmark machine (issues #6, #7, #5).
+TIME_TARGETS = {"03_training_well": 600, "04_architectures": 600, "05_transfer_learning": 480,
+                "06_unet_segmentation": 600}
+
+
+def glued_values(notebook) -> dict[str, str]:
+    """Every value the executed notebook glued, as the text a reader sees in the page."""
+    values = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            scrapbook = output.get("metadata", {}).get("scrapbook")
+            text_key = scrapbook and scrapbook.get("mime_prefix", "") + "text/plain"
+            if text_key and text_key in output.get("data", {}):
+                values[scrapbook["name"]] = output["data"][text_key].strip("'\"")
+    return values
+
+
+def execute(chapter: str, quick: bool) -> dict:
+    """Execute ``chapters/<chapter>.md`` top to bottom; its wall time and glued values."""
+    notebook = jupytext.read(CHAPTERS / f"{chapter}.md")
+    environment_before = os.environ.get("COURSE_QUICK")
+    os.environ["COURSE_QUICK"] = "1" if quick else ""
+    try:
+        client = nbclient.NotebookClient(notebook, timeout=1800, kernel_name="python3",
+                                         resources={"metadata": {"path": str(CHAPTERS)}})
+        start = time.perf_counter()
+        client.execute()
+        seconds = time.perf_counter() - start
+    finally:
+        if environment_before is None:
+            os.environ.pop("COURSE_QUICK", None)
+        else:
+            os.environ["COURSE_QUICK"] = environment_before
+    figures = {"chapter": chapter, "run_seconds": round(seconds, 1), "glued": glued_values(notebook)}
+    target = TIME_TARGETS.get(chapter)
+    if target is not None:
+        figures["run_seconds_target"] = target
+        figures["run_time_target_met"] = (not quick) and seconds <= target
+    return figures
+
