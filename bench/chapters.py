@@ -7,7 +7,9 @@ quote one run. Targets are a chapter's own business: it passes them in ``TARGETS
 
 from __future__ import annotations
 
+import operator
 import os
+import re
 import time
 from pathlib import Path
 
@@ -18,6 +20,17 @@ CHAPTERS = Path(__file__).resolve().parent.parent / "chapters"
 # Full-mode run-time targets in seconds, on the benchmark machine (issues #6, #7, #5).
 TIME_TARGETS = {"03_training_well": 600, "04_architectures": 600, "05_transfer_learning": 480,
                 "06_unet_segmentation": 600}
+# Targets on glued values: chapter -> {glue key: (comparison, threshold in the glued text's units)}.
+VALUE_TARGETS: dict[str, dict[str, tuple[str, float]]] = {}
+COMPARISONS = {"<=": operator.le, ">=": operator.ge}
+
+
+def glued_number(text: str) -> float:
+    """The number in a glued text such as '95.4%', '1,234' or '0.061'."""
+    match = re.search(r"-?[0-9][0-9,]*(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?", text)
+    if match is None:
+        raise ValueError(f"no number in glued text {text!r}")
+    return float(match.group().replace(",", ""))
 
 
 def glued_values(notebook) -> dict[str, str]:
@@ -53,5 +66,12 @@ def execute(chapter: str, quick: bool) -> dict:
     if target is not None:
         figures["run_seconds_target"] = target
         figures["run_time_target_met"] = (not quick) and seconds <= target
+    checks = {}
+    for key, (comparison, threshold) in VALUE_TARGETS.get(chapter, {}).items():
+        value = glued_number(figures["glued"][key])
+        checks[key] = {"value": value, "target": f"{comparison} {threshold}",
+                       "met": (not quick) and COMPARISONS[comparison](value, threshold)}
+    if checks:
+        figures["value_targets"] = checks
     return figures
 
