@@ -37,5 +37,7 @@ def setup(seed: int = 0) -> bool:
     keras.utils.set_random_seed(seed)
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"figure.dpi": 100, "axes.grid": False, "image.cmap": "gray"})
+    # Opaque white figures: a transparent PNG would show black axes on the book's dark mode.
+    plt.rcParams.update({"figure.dpi": 100, "axes.grid": False, "image.cmap": "gray",
+                         "figure.facecolor": "white", "savefig.facecolor": "white", "savefig.transparent": False})
     return quick_mode()
