@@ -149,7 +149,23 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
             nbformat.write(notebook, folder / f"{source.stem}.ipynb")
 
 
+def drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Keep one copy of each inline script. sphinx-thebe (behind the launch buttons) adds its
+    inline configuration, ``const THEBE_JS_URL = ...``, twice under Sphinx 7.4, and the second
+    ``const`` is a JavaScript error on every page."""
+    seen, unique = set(), []
+    for script in context.get("script_files", []):
+        body = getattr(script, "attributes", {}).get("body")
+        if body:
+            if body in seen:
+                continue
+            seen.add(body)
+        unique.append(script)
+    context["script_files"] = unique
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("html-page-context", drop_duplicate_scripts)
     app.connect("doctree-resolved", add_launch_links)
     app.connect("build-finished", write_notebooks)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,4 +1,5 @@
-"""Fixtures shared by the test suite: the offline course data, and a local web server."""
+"""Fixtures shared by the test suite: the offline course data, a local web server, and one
+quick-mode build of the whole book that the book and browser tests share."""
 
 from __future__ import annotations
 
@@ -6,12 +7,23 @@ import functools
 import http.server
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def toc_chapters() -> list[str]:
+    """The chapters the book's _toc.yml lists (e.g. ``01_convolution``), in reading order."""
+    import yaml
+
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
+    files = [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
+    return [file.split("/", 1)[1] for file in files if file.startswith("chapters/")]
 
 
 def _offline_data_dir() -> Path | None:
@@ -92,3 +104,31 @@ def closed_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}/nothing-here"
+
+
+@pytest.fixture(scope="session")
+def quick_build(tmp_path_factory, shared_data) -> Path:
+    """The whole book built once, strictly, in quick mode into a temporary folder (the real
+    _build/ is never touched); returns its ``_build`` folder, with ``build.log`` beside it.
+
+    Building executes every chapter, exactly as `make book` does but with COURSE_QUICK=1.
+    COURSE_TEST_BUILD=<a _build folder> checks an existing quick build instead (while developing
+    the tests; it must have been built from the current sources)."""
+    from autograder.release import release
+
+    existing = os.environ.get("COURSE_TEST_BUILD", "").strip()
+    if existing:
+        return Path(existing)
+
+    out = tmp_path_factory.mktemp("book")
+    for master in sorted((REPO / "assignments" / "masters").glob("*.md")):  # as `make book` does
+        release(REPO / "assignments", master.stem)
+    env = dict(os.environ, COURSE_QUICK="1", COURSE_DATA_DIR=str(shared_data))
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(REPO), "--path-output", str(out), "-W", "-n", "--keep-going"],
+        env=env, capture_output=True, text=True, timeout=3600, check=False,
+    )
+    (out / "build.log").write_text(result.stdout + result.stderr)
+    assert result.returncode == 0, f"strict build failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+    return out / "_build"

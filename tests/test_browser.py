@@ -1,0 +1,328 @@
+"""The published book, read by a real browser: headless Chromium driven by Playwright.
+
+The quick-mode build that tests/test_book.py checks (conftest's `quick_build`, built once per
+session) is served over HTTP on 127.0.0.1 and every page is opened in Chromium, as a reader would.
+The tests check that pages load without console errors, broken internal links or images; that the
+Colab and download links of each chapter point at notebooks present in the build; that search,
+maths, copy buttons and dark mode work; and that no page shows a solution or a hidden test. A
+screenshot of every page (and of every chapter in dark mode) is saved to $BOOK_SCREENSHOTS, by
+default _build/screenshots/, for CI to keep as an artifact.
+
+Chromium is Debian's package (`make setup` installs it as root, CI with apt); Playwright's own
+browser download needs internet. Without a browser these tests fail and say why: a book that was
+never opened in a browser must not pass for a checked one. MathJax, which the pages load from a
+CDN, is served from a local copy of the same npm package (fetched once with `npm pack`) so that
+the maths check needs no internet either; every other request off this machine is blocked.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import http.server
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+
+from autograder.masters import secret_lines
+from conftest import REPO, toc_chapters
+
+pytestmark = pytest.mark.slow
+
+SCREENSHOTS = Path(os.environ.get("BOOK_SCREENSHOTS") or REPO / "_build" / "screenshots")
+ASSIGNMENTS = sorted(p.stem for p in (REPO / "assignments" / "masters").glob("*.md"))
+MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
+MATHJAX_VERSION = "3.2.2"
+BROWSER_MISSING = """
+**********************************************************************************************
+*** NO BROWSER: the book's pages were NOT checked in a browser.
+*** {reason}
+*** Install Debian's Chromium (`sudo apt-get install chromium`, or `make setup` as root) or
+*** point $CHROMIUM at a Chromium/Chrome executable, and `pip install -e .` for Playwright.
+**********************************************************************************************"""
+
+
+def _chromium_executable() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
+        if candidate and shutil.which(candidate):
+            return shutil.which(candidate)
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium: Debian's, else Playwright's own (downloaded here if the network allows)."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        pytest.fail(BROWSER_MISSING.format(reason="Playwright is not installed."))
+    executable = _chromium_executable()
+    if executable is None:
+        installed = subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"],
+                                   capture_output=True, text=True, timeout=600, check=False)
+        if installed.returncode != 0:
+            pytest.fail(BROWSER_MISSING.format(
+                reason=f"No chromium on PATH, and `playwright install chromium` failed: {installed.stderr[-300:]}"))
+    with sync_playwright() as playwright:
+        try:
+            # --no-sandbox: Chromium's own sandbox cannot start as root, as in containers and CI.
+            chromium = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        except Error as error:
+            pytest.fail(BROWSER_MISSING.format(reason=f"Chromium ({executable}) does not start: {error}"))
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def mathjax() -> Path | None:
+    """A local copy of MathJax 3 (the npm package the pages load from the CDN), or None."""
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cnn-course" / f"mathjax-{MATHJAX_VERSION}"
+    if not (folder / "es5" / "tex-mml-chtml.js").is_file() and shutil.which("npm"):
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        packed = subprocess.run(["npm", "pack", f"mathjax@{MATHJAX_VERSION}", "--silent"], cwd=folder.parent,
+                                capture_output=True, text=True, timeout=300, check=False)
+        archive = folder.parent / packed.stdout.strip()
+        if packed.returncode == 0 and archive.is_file():
+            with tarfile.open(archive) as tar:
+                tar.extractall(folder.parent / "unpacked", filter="data")
+            shutil.rmtree(folder, ignore_errors=True)
+            (folder.parent / "unpacked" / "package").rename(folder)
+            shutil.rmtree(folder.parent / "unpacked")
+            archive.unlink()
+    return folder if (folder / "es5" / "tex-mml-chtml.js").is_file() else None
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def site(quick_build: Path):
+    """The built HTML served on 127.0.0.1, as GitHub Pages would; yields (folder, base URL)."""
+    root = quick_build / "html"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def _pages(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*.html")
+                  if not p.relative_to(root).parts[0].startswith("_"))
+
+
+def _new_context(browser, base: str, mathjax: Path | None, blocked: list[str], **options):
+    """A browser context that serves MathJax locally and blocks every request off this machine."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
+
+    def route(route):
+        url = route.request.url
+        if url.startswith(base) or url.startswith("data:"):
+            route.continue_()
+        elif url.startswith(MATHJAX_CDN) and mathjax is not None:
+            local = mathjax / unquote(urlsplit(url).path).split("/mathjax@3/", 1)[1]
+            if local.is_file():
+                route.fulfill(path=str(local))
+            else:
+                route.fulfill(status=404)
+        else:
+            blocked.append(url)
+            route.abort()
+
+    context.route("**/*", route)
+    return context
+
+
+def _screenshot_name(page: str, mode: str = "") -> str:
+    return f"{mode}{page.removesuffix('.html').replace('/', '__')}.png"
+
+
+@pytest.fixture(scope="session")
+def visits(browser, site, mathjax) -> dict[str, dict]:
+    """Every page opened once in Chromium: what the browser reported, what the page holds, and a
+    full-page screenshot."""
+    root, base = site
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    blocked: list[str] = []
+    context = _new_context(browser, base, mathjax, blocked)
+    page = context.new_page()
+    record: dict = {}
+    page.on("console", lambda message: message.type == "error" and record["console"].append(message.text))
+    page.on("pageerror", lambda error: record["console"].append(f"uncaught: {error}"))
+    page.on("response", lambda response: response.status >= 400 and record["failed"].append(f"{response.status} {response.url}"))
+    page.on("requestfailed", lambda request: request.url.startswith(base) and record["failed"].append(f"{request.failure} {request.url}"))
+    results = {}
+    for name in _pages(root):
+        record = {"console": [], "failed": []}
+        page.goto(base + name, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        if page.locator("span.math, div.math").count() and mathjax is not None:
+            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30_000)
+            page.evaluate("() => MathJax.startup.promise")
+        page.screenshot(path=SCREENSHOTS / _screenshot_name(name), full_page=True)
+        record.update(page.evaluate("""() => ({
+            url: location.href,
+            text: document.body.innerText,
+            links: [...document.querySelectorAll('a[href]')].map(a => a.href),
+            images: [...document.querySelectorAll('img')].map(i => ({src: i.currentSrc || i.src, width: i.naturalWidth, alt: i.alt})),
+            maths: document.querySelectorAll('span.math, div.math').length,
+            rendered_maths: document.querySelectorAll('mjx-container').length,
+            maths_errors: document.querySelectorAll('mjx-merror, merror').length,
+            code_blocks: document.querySelectorAll('.cell_input div.highlight').length,
+            copy_buttons: document.querySelectorAll('.cell_input div.highlight button.copybtn').length,
+            colab: [...document.querySelectorAll('a.launch-colab')].map(a => a.href),
+            download: [...document.querySelectorAll('a.launch-download')].map(a => a.href),
+        })"""))
+        results[name] = dict(record)
+    context.close()
+    # Off-site requests are blocked here (offline, and deterministic); the page must not need them.
+    results["(blocked off-site requests)"] = sorted(set(blocked))
+    return results
+
+
+def _page_records(visits: dict) -> dict[str, dict]:
+    return {name: record for name, record in visits.items() if not name.startswith("(")}
+
+
+def test_the_browser_opened_every_page(visits, site):
+    root, _ = site
+    pages = _page_records(visits)
+    assert set(pages) == set(_pages(root))
+    assert {f"chapters/{chapter}.html" for chapter in toc_chapters()} <= set(pages)
+    assert all((SCREENSHOTS / _screenshot_name(name)).stat().st_size > 10_000 for name in pages)
+
+
+def test_no_page_logs_a_console_error_or_fails_a_request(visits):
+    problems = {name: record["console"] + record["failed"]
+                for name, record in _page_records(visits).items() if record["console"] or record["failed"]}
+    assert not problems, json.dumps(problems, indent=1)[:4000]
+
+
+def test_no_page_needs_anything_but_mathjax_from_the_internet(visits):
+    assert visits["(blocked off-site requests)"] == []
+
+
+def _anchors(file: Path) -> set[str]:
+    return set(re.findall(r'\bid="([^"]+)"', file.read_text(errors="replace")))
+
+
+def test_internal_links_and_images_resolve(visits, site):
+    root, base = site
+    broken, anchors = [], {}
+    for name, record in _page_records(visits).items():
+        for link in record["links"]:
+            if not link.startswith(base):
+                continue
+            parts = urlsplit(link)
+            target = root / unquote(parts.path[len(urlsplit(base).path):])
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{name}: link to missing {link}")
+            elif parts.fragment and target.suffix == ".html":
+                known = anchors.setdefault(target, _anchors(target))
+                if unquote(parts.fragment) not in known:
+                    broken.append(f"{name}: link to missing anchor {link}")
+        for image in record["images"]:
+            if image["width"] == 0:
+                broken.append(f"{name}: image did not load: {image['src']}")
+    assert not broken, "\n".join(broken[:40])
+
+
+@pytest.mark.parametrize("chapter", toc_chapters())
+def test_colab_and_download_links_point_at_published_notebooks(visits, site, chapter):
+    root, base = site
+    record = visits[f"chapters/{chapter}.html"]
+    assert len(record["colab"]) == 1 and len(record["download"]) == 1, "the chapter has no launch links"
+    colab = record["colab"][0]
+    published = re.fullmatch(r"https://colab\.research\.google\.com/github/[^/]+/[^/]+/blob/gh-pages/(.+)", colab)
+    assert published, colab
+    # Colab opens <path> from the gh-pages branch, which holds this very HTML folder.
+    notebook_file = root / published.group(1)
+    assert notebook_file.is_file(), f"Colab link {colab} names a file the build does not publish"
+    download = record["download"][0]
+    assert download.startswith(base) and root / unquote(urlsplit(download).path).lstrip("/") == notebook_file
+    notebook = json.loads(notebook_file.read_text())
+    assert notebook["nbformat"] == 4 and "course-setup" in notebook["cells"][0]["metadata"]["tags"]
+
+
+def test_search_finds_chapter_one(browser, site, mathjax):
+    _, base = site
+    context = _new_context(browser, base, mathjax, [])
+    page = context.new_page()
+    page.goto(base + "search.html?q=receptive+field", wait_until="load")
+    page.wait_for_selector("ul.search li a", timeout=60_000)
+    found = page.eval_on_selector_all("ul.search li a", "links => links.map(a => a.href)")
+    page.screenshot(path=SCREENSHOTS / "search-receptive-field.png", full_page=True)
+    context.close()
+    assert any("chapters/01_convolution.html" in link for link in found), found
+
+
+def test_maths_renders(visits, mathjax):
+    if mathjax is None:
+        pytest.fail("No local MathJax copy (needs npm and the npm registry once): maths was not checked.")
+    pages = {name: record for name, record in _page_records(visits).items() if record["maths"]}
+    assert "chapters/01_convolution.html" in pages
+    for name, record in pages.items():
+        assert record["rendered_maths"] >= record["maths"] and record["maths_errors"] == 0, name
+
+
+@pytest.mark.parametrize("chapter", toc_chapters())
+def test_every_code_cell_has_a_copy_button(visits, chapter):
+    record = visits[f"chapters/{chapter}.html"]
+    assert record["code_blocks"] > 0 and record["copy_buttons"] == record["code_blocks"]
+
+
+def test_no_page_shows_solutions_or_hidden_tests(visits):
+    """What a reader sees (the rendered text) holds no instructor-only line. Chapters may teach
+    what a solution uses, so on them only hidden-test lines count; assignment pages show neither."""
+    hidden = {line for assignment in ASSIGNMENTS for line in secret_lines(REPO / "assignments", assignment, kinds=("hidden",))}
+    everything = {line for assignment in ASSIGNMENTS for line in secret_lines(REPO / "assignments", assignment)}
+    assert hidden and everything
+    leaks = {}
+    for name, record in _page_records(visits).items():
+        secrets = everything if name.startswith("assignments/") else hidden
+        text = html.unescape(record["text"])
+        found = [line for line in secrets if line in text]
+        if found:
+            leaks[name] = found[:3]
+    assert not leaks, leaks
+
+
+@pytest.mark.parametrize("chapter", toc_chapters())
+def test_dark_mode_keeps_figures_readable(browser, site, mathjax, chapter):
+    """In the theme's dark mode the page turns dark while every figure keeps its opaque white
+    background (a transparent PNG would put black axes on a black page)."""
+    _, base = site
+    context = _new_context(browser, base, mathjax, [], color_scheme="dark")
+    page = context.new_page()
+    page.goto(base + f"chapters/{chapter}.html", wait_until="load")
+    page.wait_for_load_state("networkidle")
+    theme = page.evaluate("() => document.documentElement.dataset.theme")
+    background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    corners = page.evaluate("""() => [...document.querySelectorAll('figure img')].map(image => {
+        const canvas = document.createElement('canvas');
+        canvas.width = image.naturalWidth; canvas.height = image.naturalHeight;
+        const context = canvas.getContext('2d');
+        context.drawImage(image, 0, 0);
+        return Array.from(context.getImageData(1, 1, 1, 1).data);
+    })""")
+    page.screenshot(path=SCREENSHOTS / _screenshot_name(f"chapters/{chapter}.html", "dark-"), full_page=True)
+    context.close()
+    assert theme == "dark"
+    red, green, blue = (int(v) for v in re.findall(r"\d+", background)[:3])
+    assert red + green + blue < 3 * 80, f"the page did not turn dark: {background}"
+    assert corners, f"{chapter} shows no figures"
+    for red, green, blue, alpha in corners:
+        assert alpha == 255 and min(red, green, blue) >= 240, f"figure background is not opaque white: {(red, green, blue, alpha)}"
