@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 ASSIGNMENTS := $(basename $(notdir $(wildcard assignments/masters/*.md)))
 
-.PHONY: book test bench release setup sandbox-tool clean
+.PHONY: book test bench release setup sandbox-tool browser-tool clean
 
 setup: $(STAMP)
 
@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
 	@$(MAKE) --no-print-directory sandbox-tool
+	@$(MAKE) --no-print-directory browser-tool
 	touch $(STAMP)
 
 # The autograder isolates student code with bubblewrap (Linux only): install it where we can.
@@ -29,6 +30,18 @@ sandbox-tool:
 		echo "*** WARNING: bubblewrap (bwrap) is not installed: course-grade cannot isolate student code."; \
 		echo "*** On Debian/Ubuntu: sudo apt-get install bubblewrap. On macOS and Windows it does not exist:"; \
 		echo "*** grade on Linux (the grading tests fail without it)."; \
+	fi
+
+# The browser tests drive Debian's Chromium with Playwright (Playwright's own browser download
+# needs internet): install it where we can, and say loudly where we cannot.
+browser-tool:
+	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null || [ -n "$$CHROMIUM" ]; then :; \
+	elif [ "$$(uname)" = Linux ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "*** WARNING: Chromium is not installed: the browser tests (tests/test_browser.py) will fail."; \
+		echo "*** On Debian/Ubuntu: sudo apt-get install chromium. Elsewhere: set CHROMIUM to a Chrome or"; \
+		echo "*** Chromium executable, or run .venv/bin/playwright install chromium (needs internet)."; \
 	fi
 
 # Student versions of every assignment (the book publishes them).
