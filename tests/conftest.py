@@ -107,18 +107,20 @@ def closed_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def quick_build(tmp_path_factory, shared_data) -> Path:
+def quick_build(tmp_path_factory, request) -> Path:
     """The whole book built once, strictly, in quick mode into a temporary folder (the real
     _build/ is never touched); returns its ``_build`` folder, with ``build.log`` beside it.
 
     Building executes every chapter, exactly as `make book` does but with COURSE_QUICK=1.
-    COURSE_TEST_BUILD=<a _build folder> checks an existing quick build instead (while developing
-    the tests; it must have been built from the current sources)."""
+    COURSE_TEST_BUILD=<a _build folder> checks an existing build instead: CI's browser tests check
+    the published full build this way, and it saves time while developing the tests (the build
+    must come from the current sources)."""
     from autograder.release import release
 
     existing = os.environ.get("COURSE_TEST_BUILD", "").strip()
     if existing:
         return Path(existing)
+    shared_data = request.getfixturevalue("shared_data")
 
     out = tmp_path_factory.mktemp("book")
     for master in sorted((REPO / "assignments" / "masters").glob("*.md")):  # as `make book` does
