@@ -32,8 +32,11 @@ def setup(seed: int = 0) -> bool:
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     with _stderr_to_devnull():
-        import tensorflow  # noqa: F401  (imported for its side effect: loading the runtime)
+        import tensorflow
         import keras
+    # TensorFlow's Python logger warns about graph "retracing" whenever a chapter predicts with
+    # several models or batch sizes: a hint for production loops that is only noise in a lesson.
+    tensorflow.get_logger().setLevel("ERROR")
     keras.utils.set_random_seed(seed)
     import matplotlib.pyplot as plt
 
