@@ -3,6 +3,7 @@
     python -m bench                 # every benchmark
     python -m bench mnist_race      # one of them
     python -m bench chapter_05      # one chapter, executed in full as the book does
+    python -m bench book_build      # the whole book built as `make book` does, then rebuilt cached
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from bench import chapters
 from cnncourse import notebook, quick_mode
 
-BENCHMARKS = {"mnist_race": "bench.mnist_race", "grading_race": "bench.grading_race"}
+BENCHMARKS = {"mnist_race": "bench.mnist_race", "grading_race": "bench.grading_race", "book_build": "bench.book_build"}
 # Every chapter is a benchmark of its own: run time and the figures it quotes.
 CHAPTER_BENCHMARKS = {f"chapter_{path.stem[:2]}": path.stem for path in sorted(chapters.CHAPTERS.glob("*.md"))}
 RESULTS = Path(__file__).with_name("results.json")

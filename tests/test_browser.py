@@ -29,7 +29,7 @@ import sys
 import tarfile
 import threading
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 

@@ -1,0 +1,115 @@
+"""Build the whole book as `make book` does, timed: first from nothing, then again with nothing changed.
+
+Records the total seconds of the executed build, each chapter's execution seconds (as myst-nb's
+jupyter-cache recorded them while building), the values every chapter glues into its prose, and
+the seconds of the cached rebuild. Targets (issue #8, on this 2-core machine): the full build in
+at most 45 minutes, every chapter in at most 10, and the cached rebuild in at most 2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from autograder.release import release
+from bench.chapters import glued_values
+
+REPO = Path(__file__).resolve().parent.parent
+TOTAL_TARGET_SECONDS = 45 * 60
+CHAPTER_TARGET_SECONDS = 10 * 60
+CACHED_TARGET_SECONDS = 2 * 60
+
+
+def execution_seconds(build: Path) -> dict[str, float]:
+    """Execution seconds per executed page, keyed by its name (``01_convolution``), as recorded in
+    ``<build>/.jupyter_cache`` (jupyter-cache's record of each notebook myst-nb executed)."""
+    from jupyter_cache import get_cache
+
+    cache_folder = build / ".jupyter_cache"
+    if not cache_folder.is_dir():
+        raise FileNotFoundError(f"no jupyter cache in {build}: was the book built with execute_notebooks: cache?")
+    records = get_cache(cache_folder).list_cache_records()
+    return {Path(record.uri).stem: round(record.data["execution_seconds"], 1)
+            for record in records if "execution_seconds" in record.data}
+
+
+def built_glue(executed: Path) -> dict[str, str]:
+    """The values an executed chapter glued, as a reader sees them. myst-nb 1.x moves glue outputs
+    out of ``jupyter_execute/<chapter>.ipynb`` into ``<chapter>.glue.json`` beside it; read both."""
+    values = glued_values(nbformat.read(executed, as_version=4))
+    side_file = executed.with_suffix(".glue.json")
+    if side_file.is_file():
+        for name, output in json.loads(side_file.read_text()).items():
+            text = output.get("data", {}).get("text/plain")
+            if text is not None:
+                values[name] = text.strip("'\"")
+    return values
+
+
+def judge(total_seconds: float, chapter_seconds: dict[str, float], cached_seconds: float) -> dict:
+    """Which of the three targets a build met."""
+    slow = sorted(name for name, seconds in chapter_seconds.items() if seconds > CHAPTER_TARGET_SECONDS)
+    return {
+        "total_target_met": total_seconds <= TOTAL_TARGET_SECONDS,
+        "chapter_target_met": not slow,
+        "chapters_over_target": slow,
+        "cached_target_met": cached_seconds <= CACHED_TARGET_SECONDS,
+    }
+
+
+def _build(output: Path, quick: bool, toc: Path | None) -> float:
+    env = dict(os.environ, COURSE_QUICK="1" if quick else "")
+    command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(REPO), "--path-output", str(output),
+               "-W", "-n", "--keep-going"]
+    if toc is not None:
+        command += ["--toc", str(toc)]
+    start = time.perf_counter()
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    (output / "build.log").write_text(result.stdout + result.stderr)
+    if result.returncode != 0:
+        raise RuntimeError(f"the book does not build (log in {output / 'build.log'}):\n{result.stdout[-3000:]}")
+    return seconds
+
+
+def run(quick: bool, toc: Path | None = None) -> dict:
+    """Build the book twice into a fresh temporary folder; ``toc`` replaces _toc.yml (for tests)."""
+    for master in sorted((REPO / "assignments" / "masters").glob("*.md")):  # what `make release` does
+        release(REPO / "assignments", master.stem)
+    output = Path(tempfile.mkdtemp(prefix="book-build-bench-"))
+    try:
+        total = _build(output, quick, toc)
+        build = output / "_build"
+        chapter_seconds = {name: seconds for name, seconds in execution_seconds(build).items()
+                           if (REPO / "chapters" / f"{name}.md").is_file()}
+        glued = {path.stem: built_glue(path) for path in sorted((build / "jupyter_execute" / "chapters").glob("*.ipynb"))}
+        executed_before = execution_seconds(build)
+        cached = _build(output, quick, toc)
+        re_executed = sorted(name for name, seconds in execution_seconds(build).items()
+                             if executed_before.get(name) != seconds)
+    finally:
+        shutil.rmtree(output, ignore_errors=True)
+    figures = {
+        "total_seconds": round(total, 1),
+        "total_target_seconds": TOTAL_TARGET_SECONDS,
+        "chapter_execution_seconds": chapter_seconds,
+        "chapter_target_seconds": CHAPTER_TARGET_SECONDS,
+        "cached_rebuild_seconds": round(cached, 1),
+        "cached_rebuild_target_seconds": CACHED_TARGET_SECONDS,
+        "cached_rebuild_re_executed": re_executed,
+        "cores": os.cpu_count(),
+        "glued": glued,
+    }
+    verdict = judge(total, chapter_seconds, cached)
+    if quick:  # a quick build proves nothing about the published book's times
+        verdict = {key: (False if key.endswith("_met") else value) for key, value in verdict.items()}
+    figures.update(verdict)
+    return figures
