@@ -25,6 +25,8 @@ VALUE_TARGETS: dict[str, dict[str, tuple[str, float]]] = {
     # Chapter 3: momentum 0.9 escapes the batch-normalisation trap after one short epoch (%), and
     # all regularisers together cut the plain network's test errors by at least 10%.
     "03_training_well": {"trap_inference_09": (">=", 95.0), "combined_error_ratio": ("<=", 0.9)},
+    # Chapter 5: test accuracy (%) of feature extraction alone and after fine-tuning (issue #6).
+    "05_transfer_learning": {"fe_test": (">=", 93.0), "ft_test": (">=", 95.0)},
     # Chapter 6: the U-Net's pixel error on the held-out slices (the U-Net paper: 0.0611 on the
     # challenge's test slices).
     "06_unet_segmentation": {"pixel_error": ("<=", 0.07)},
