@@ -25,6 +25,10 @@ VALUE_TARGETS: dict[str, dict[str, tuple[str, float]]] = {
     # Chapter 3: momentum 0.9 escapes the batch-normalisation trap after one short epoch (%), and
     # all regularisers together cut the plain network's test errors by at least 10%.
     "03_training_well": {"trap_inference_09": (">=", 95.0), "combined_error_ratio": ("<=", 0.9)},
+    # Chapter 4: the 30-layer plain network's training loss is at least twice the residual one's
+    # over the second half of training (degradation visible), and MobileNetV2 answers at least
+    # three times faster than ResNet50 at batch size 1 on the CPU.
+    "04_architectures": {"plain_over_residual": (">=", 2.0), "speedup": (">=", 3.0)},
     # Chapter 5: test accuracy (%) of feature extraction alone and after fine-tuning (issue #6).
     "05_transfer_learning": {"fe_test": (">=", 93.0), "ft_test": (">=", 95.0)},
     # Chapter 6: the U-Net's pixel error on the held-out slices (the U-Net paper: 0.0611 on the
