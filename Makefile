@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 ASSIGNMENTS := $(basename $(notdir $(wildcard assignments/masters/*.md)))
 
-.PHONY: book test bench release setup sandbox-tool browser-tool clean
+.PHONY: book test bench release setup sandbox-tool browser-tool database-tool clean
 
 setup: $(STAMP)
 
@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	@$(MAKE) --no-print-directory sandbox-tool
 	@$(MAKE) --no-print-directory browser-tool
+	@$(MAKE) --no-print-directory database-tool
 	touch $(STAMP)
 
 # The autograder isolates student code with bubblewrap (Linux only): install it where we can.
@@ -42,6 +43,16 @@ browser-tool:
 		echo "*** WARNING: Chromium is not installed: the browser tests (tests/test_browser.py) will fail."; \
 		echo "*** On Debian/Ubuntu: sudo apt-get install chromium. Elsewhere: set CHROMIUM to a Chrome or"; \
 		echo "*** Chromium executable, or run .venv/bin/playwright install chromium (needs internet)."; \
+	fi
+
+# One grading test runs the gradebook on a real PostgreSQL server that it starts itself; it is
+# skipped, saying why, where the server programs are missing. Optional, so only a note.
+database-tool:
+	@if command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then :; \
+	elif [ "$$(uname)" = Linux ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else \
+		echo "*** note: PostgreSQL is not installed, so its gradebook test will be skipped."; \
 	fi
 
 # Student versions of every assignment (the book publishes them).

@@ -18,12 +18,14 @@ from autograder import grade as grading
 from autograder import export
 from autograder.collect import collect
 from autograder.feedback import feedback
-from autograder.gradebook import Gradebook, course_id
+from autograder.gradebook import Gradebook, GradebookError, course_id
 from autograder.sandbox import SandboxUnavailable
 from autograder.masters import MasterError
 from autograder.nbgrader_run import NbgraderError
 from autograder.release import LeakError, release
 from autograder.report import report
+
+DB_HELP = "gradebook SQLAlchemy URL (default: nbgrader_config.py's c.CourseDirectory.db_url, else SQLite in the course)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     grade_parser.add_argument("assignment")
     grade_parser.add_argument("--workers", type=int, default=2, help="submissions graded at once (default 2)")
     grade_parser.add_argument("--scheduler", help="grade on Dask: 'local' for an in-process cluster, or a scheduler address")
-    grade_parser.add_argument("--db", help="gradebook SQLAlchemy URL (default: sqlite in the course directory)")
+    grade_parser.add_argument("--db", help=DB_HELP)
     grade_parser.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell (default 120)")
     grade_parser.add_argument("--notebook-timeout", type=int, default=900, help="seconds per notebook (default 900)")
     grade_parser.add_argument("--memory", type=float, default=6.0, help="GiB of memory per submission (default 6)")
@@ -52,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     export_parser.add_argument("assignment", nargs="?", help="only this assignment (default: all)")
     export_parser.add_argument("--out", type=Path, required=True)
     export_parser.add_argument("--format", choices=["nbgrader", "canvas"], default="nbgrader")
-    export_parser.add_argument("--db", help="gradebook SQLAlchemy URL (default: sqlite in the course directory)")
+    export_parser.add_argument("--db", help=DB_HELP)
     report_parser = commands.add_parser("report", help="grade distribution as PNG and HTML")
     report_parser.add_argument("assignment")
     report_parser.add_argument("--out", type=Path, required=True)
@@ -82,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {len(table)} row(s) to {args.out}")
         elif args.command == "report":
             print(report(course, args.assignment, args.out))
-    except (MasterError, NbgraderError, LeakError, FileNotFoundError, SandboxUnavailable) as error:
+    except (MasterError, NbgraderError, LeakError, FileNotFoundError, SandboxUnavailable, GradebookError) as error:
         print(f"course-grade: {error}", file=sys.stderr)
         return 1
     return 0

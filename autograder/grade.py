@@ -158,6 +158,7 @@ def grade(course: Path, assignment: str, gradebook, *, workers: int = 2, limits:
         sandbox.bubblewrap()  # fail before any work when isolation is impossible
     if not (course / "source" / assignment / f"{assignment}.ipynb").is_file():
         raise FileNotFoundError(f"no source notebook for {assignment}: run `course-grade release {assignment}` first")
+    gradebook.require(assignment)
     pending = [(student, path) for student, path in submissions(course, assignment)
                if not is_current(course, assignment, student, hashlib.sha256(path.read_bytes()).hexdigest())]
     outcomes = []

@@ -1,26 +1,62 @@
-"""nbgrader's gradebook, written by one process: SQLite by default, any SQLAlchemy URL by option."""
+"""nbgrader's gradebook, written by one process: the course's own (``c.CourseDirectory.db_url`` in
+nbgrader_config.py, else SQLite in the course directory), or any SQLAlchemy URL by option."""
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 
 from nbgrader.api import Gradebook as NbgraderGradebook
+from nbgrader.api import MissingEntry
+from sqlalchemy.engine import make_url
 from traitlets.config.loader import PyFileConfigLoader
+
+from autograder.nbgrader_run import path_with_scripts
+
+
+def _course_directory_config(course: Path):
+    return PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config().CourseDirectory
 
 
 def course_id(course: Path) -> str:
     """The course id in the course's nbgrader_config.py (nbgrader's default when unset)."""
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
-    return config.CourseDirectory.get("course_id", "default_course")
+    return _course_directory_config(course).get("course_id", "default_course")
+
+
+def default_url(course: Path) -> str:
+    """The gradebook nbgrader itself uses for this course, so that both tools write the same one."""
+    return _course_directory_config(course).get("db_url") or f"sqlite:///{(course / 'gradebook.db').resolve()}"
+
+
+class GradebookError(RuntimeError):
+    """The gradebook cannot take these grades (for example, it has never seen the assignment)."""
 
 
 class Gradebook:
     """Writes autograding outcomes as nbgrader's own autograde would: one Grade per test cell."""
 
     def __init__(self, course: Path, url: str | None = None):
-        self.url = url or f"sqlite:///{(course / 'gradebook.db').resolve()}"
+        self.url = url or default_url(course)
         self.course_id = course_id(course)
+        # nbgrader sets up a new database by running `alembic`, which it looks for on PATH.
+        os.environ["PATH"] = path_with_scripts()
+
+    def __str__(self) -> str:
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def require(self, assignment: str) -> None:
+        """Fail before any grading when the gradebook does not know the assignment's test cells."""
+        with warnings.catch_warnings(), NbgraderGradebook(self.url, course_id=self.course_id) as gradebook:
+            warnings.simplefilter("ignore")
+            try:
+                gradebook.find_assignment(assignment)
+            except MissingEntry:
+                raise GradebookError(
+                    f"the gradebook {self} has no assignment {assignment!r}. Release it into this gradebook "
+                    f"first: set c.CourseDirectory.db_url to it in nbgrader_config.py and run "
+                    f"`course-grade release {assignment}`."
+                ) from None
 
     def record(self, assignment: str, outcome) -> None:
         with warnings.catch_warnings(), NbgraderGradebook(self.url, course_id=self.course_id) as gradebook:
