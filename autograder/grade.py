@@ -15,6 +15,7 @@ import contextlib
 import datetime
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -67,8 +68,10 @@ def is_current(course: Path, assignment: str, student: str, sha256: str) -> bool
         return False
 
 
-def grade_one(course: Path, assignment: str, student: str, path: Path, limits: Limits) -> tuple[Outcome, nbformat.NotebookNode | None]:
-    """Grade one submission in a fresh sandboxed workspace; never raises for bad submissions."""
+def grade_one(course: Path, assignment: str, student: str, path: Path, limits: Limits,
+              home_template: Path | None = None) -> tuple[Outcome, nbformat.NotebookNode | None]:
+    """Grade one submission in a fresh sandboxed workspace (the home folder inside the sandbox,
+    started from a copy of ``home_template`` when given); never raises for bad submissions."""
     raw = path.read_bytes()
     stamp_file = path.with_name("timestamp.txt")
     outcome = Outcome(student, hashlib.sha256(raw).hexdigest(),
@@ -90,6 +93,8 @@ def grade_one(course: Path, assignment: str, student: str, path: Path, limits: L
 
     with tempfile.TemporaryDirectory(prefix=f"grade-{student}-") as scratch:
         workspace = Path(scratch)
+        if home_template is not None:
+            shutil.copytree(home_template, workspace, dirs_exist_ok=True)
         notebook_path = workspace / f"{assignment}.ipynb"
         nbformat.write(assembled.notebook, notebook_path)
         argv = [sys.executable, "-m", "autograder.runner", str(notebook_path), "--cell-timeout", str(limits.cell_seconds)]
@@ -162,8 +167,11 @@ def grade(course: Path, assignment: str, gradebook, *, workers: int = 2, limits:
     pending = [(student, path) for student, path in submissions(course, assignment)
                if not is_current(course, assignment, student, hashlib.sha256(path.read_bytes()).hexdigest())]
     outcomes = []
-    with _executor(workers, scheduler) as (submit, as_completed):
-        futures = [submit(grade_one, course, assignment, student, path, limits) for student, path in pending]
+    with tempfile.TemporaryDirectory(prefix="course-grade-home-") as home_template, \
+            _executor(workers, scheduler) as (submit, as_completed):
+        _warm_caches(Path(home_template))
+        futures = [submit(grade_one, course, assignment, student, path, limits, Path(home_template))
+                   for student, path in pending]
         for done, future in enumerate(as_completed(futures), start=1):
             outcome, executed = future.result()
             save(course, assignment, outcome, executed, gradebook)  # the one writer
@@ -171,6 +179,16 @@ def grade(course: Path, assignment: str, gradebook, *, workers: int = 2, limits:
             if progress:
                 progress(done, len(futures), outcome)
     return outcomes
+
+
+def _warm_caches(home: Path) -> None:
+    """Fill ``home`` with the caches a notebook's libraries would otherwise rebuild in every fresh
+    workspace: matplotlib's font list takes most of a second to build, and libraries such as Keras
+    import matplotlib. Built once per run, by a process that runs no student code."""
+    unset = ("MPLCONFIGDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME")  # so that the caches land in ``home``
+    environment = {name: value for name, value in os.environ.items() if name not in unset}
+    subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=dict(environment, HOME=str(home)),
+                   capture_output=True, timeout=300)  # where matplotlib is not installed, this fails harmlessly
 
 
 @contextlib.contextmanager

@@ -48,4 +48,8 @@ def command(argv: list[str], workspace: Path, hidden: list[Path], memory_bytes: 
         wrapped += ["--ro-bind", str(needed), str(needed)]
     # The workspace is bound last, so it stays visible even inside a hidden folder.
     wrapped += ["--bind", str(workspace.resolve()), str(workspace.resolve()), "--chdir", str(workspace.resolve())]
-    return [*wrapped, "--setenv", "HOME", str(workspace.resolve()), *limited]
+    # The workspace is the home folder; variables that would send caches and settings elsewhere go.
+    wrapped += ["--setenv", "HOME", str(workspace.resolve())]
+    for variable in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "MPLCONFIGDIR", "IPYTHONDIR", "JUPYTER_CONFIG_DIR"):
+        wrapped += ["--unsetenv", variable]
+    return [*wrapped, *limited]

@@ -246,3 +246,19 @@ def test_dask_cluster_grades_like_local_workers(graded, course, tmp_path):
     local = {s: json.loads((course / "autograded" / s / "toy" / "grading.json").read_text())["score"] for s in students}
     on_dask = grading.grade(copy_course, "toy", Gradebook(copy_course), workers=2, limits=LIMITS, scheduler="local")
     assert {o.student: o.score for o in on_dask} == local
+
+
+def test_each_fresh_workspace_starts_with_warm_library_caches(graded, course, tmp_path):
+    """A fresh home would make matplotlib (which Keras imports) rebuild its font list in every
+    submission; the grader builds it once per run instead, and plotting still works."""
+    copy_course = tmp_path / "course"
+    shutil.copytree(course, copy_course, ignore=shutil.ignore_patterns("autograded", "feedback", "submitted"))
+    plotting_add = ("import os, pathlib\nfont_lists = pathlib.Path(os.environ['HOME'], '.cache', 'matplotlib').glob('fontlist-*.json')\n"
+                    "print('font list ready:', any(font_lists))\n"
+                    "import matplotlib.pyplot as plt\nplt.plot([1, 2])\n" + CORRECT_ADD)
+    _submit(copy_course, "plots", _answered(copy_course, plotting_add, CORRECT_MUL))
+    (outcome,) = grading.grade(copy_course, "toy", Gradebook(copy_course), limits=LIMITS)
+    assert outcome.score == 4, outcome
+    executed = nbformat.read(copy_course / "autograded" / "plots" / "toy" / "toy.ipynb", 4)
+    printed = "".join(o.get("text", "") for cell in executed.cells if cell.cell_type == "code" for o in cell.outputs)
+    assert "font list ready: True" in printed
