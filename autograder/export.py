@@ -7,10 +7,9 @@ layout (students matched by SIS user id, here the nbgrader student id; a "Points
 from __future__ import annotations
 
 import csv
-import warnings
 from pathlib import Path
 
-from nbgrader.api import Gradebook as NbgraderGradebook
+from autograder.gradebook import open_gradebook
 
 NBGRADER_COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
                     "raw_score", "late_submission_penalty", "score", "max_score"]
@@ -19,8 +18,7 @@ NBGRADER_COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_na
 def rows(url: str, course_id: str, assignments: list[str] | None = None) -> list[dict]:
     """One row per (assignment, student); a student without a submission scores 0."""
     table = []
-    with warnings.catch_warnings(), NbgraderGradebook(url, course_id=course_id) as gradebook:
-        warnings.simplefilter("ignore")
+    with open_gradebook(url, course_id) as gradebook:
         for assignment in gradebook.assignments:
             if assignments and assignment.name not in assignments:
                 continue

@@ -71,7 +71,7 @@ def is_current(course: Path, assignment: str, student: str, sha256: str) -> bool
 def grade_one(course: Path, assignment: str, student: str, path: Path, limits: Limits,
               home_template: Path | None = None) -> tuple[Outcome, nbformat.NotebookNode | None]:
     """Grade one submission in a fresh sandboxed workspace (the home folder inside the sandbox,
-    started from a copy of ``home_template`` when given); never raises for bad submissions."""
+    started from a copy of ``home_template`` where that exists); never raises for bad submissions."""
     raw = path.read_bytes()
     stamp_file = path.with_name("timestamp.txt")
     outcome = Outcome(student, hashlib.sha256(raw).hexdigest(),
@@ -93,7 +93,7 @@ def grade_one(course: Path, assignment: str, student: str, path: Path, limits: L
 
     with tempfile.TemporaryDirectory(prefix=f"grade-{student}-") as scratch:
         workspace = Path(scratch)
-        if home_template is not None:
+        if home_template is not None and home_template.is_dir():  # else caches are simply built cold
             shutil.copytree(home_template, workspace, dirs_exist_ok=True)
         notebook_path = workspace / f"{assignment}.ipynb"
         nbformat.write(assembled.notebook, notebook_path)
@@ -167,9 +167,11 @@ def grade(course: Path, assignment: str, gradebook, *, workers: int = 2, limits:
     pending = [(student, path) for student, path in submissions(course, assignment)
                if not is_current(course, assignment, student, hashlib.sha256(path.read_bytes()).hexdigest())]
     outcomes = []
-    with tempfile.TemporaryDirectory(prefix="course-grade-home-") as home_template, \
+    # In the course directory, which Dask workers on other machines must see anyway.
+    with tempfile.TemporaryDirectory(prefix=".course-grade-home-", dir=course) as home_template, \
             _executor(workers, scheduler) as (submit, as_completed):
-        _warm_caches(Path(home_template))
+        if pending:
+            _warm_caches(Path(home_template))
         futures = [submit(grade_one, course, assignment, student, path, limits, Path(home_template))
                    for student, path in pending]
         for done, future in enumerate(as_completed(futures), start=1):

@@ -3,6 +3,7 @@ nbgrader_config.py, else SQLite in the course directory), or any SQLAlchemy URL 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from pathlib import Path
@@ -29,6 +30,16 @@ def default_url(course: Path) -> str:
     return _course_directory_config(course).get("db_url") or f"sqlite:///{(course / 'gradebook.db').resolve()}"
 
 
+@contextlib.contextmanager
+def open_gradebook(url: str, course_id: str):
+    """nbgrader's Gradebook at ``url``, quietly: its own add_submission trips SQLAlchemy's harmless
+    autoflush warnings, and it sets up a new database by running `alembic`, found on PATH."""
+    os.environ["PATH"] = path_with_scripts()
+    with warnings.catch_warnings(), NbgraderGradebook(url, course_id=course_id) as gradebook:
+        warnings.simplefilter("ignore")
+        yield gradebook
+
+
 class GradebookError(RuntimeError):
     """The gradebook cannot take these grades (for example, it has never seen the assignment)."""
 
@@ -39,16 +50,13 @@ class Gradebook:
     def __init__(self, course: Path, url: str | None = None):
         self.url = url or default_url(course)
         self.course_id = course_id(course)
-        # nbgrader sets up a new database by running `alembic`, which it looks for on PATH.
-        os.environ["PATH"] = path_with_scripts()
 
     def __str__(self) -> str:
         return make_url(self.url).render_as_string(hide_password=True)
 
     def require(self, assignment: str) -> None:
         """Fail before any grading when the gradebook does not know the assignment's test cells."""
-        with warnings.catch_warnings(), NbgraderGradebook(self.url, course_id=self.course_id) as gradebook:
-            warnings.simplefilter("ignore")
+        with open_gradebook(self.url, self.course_id) as gradebook:
             try:
                 gradebook.find_assignment(assignment)
             except MissingEntry:
@@ -59,9 +67,7 @@ class Gradebook:
                 ) from None
 
     def record(self, assignment: str, outcome) -> None:
-        with warnings.catch_warnings(), NbgraderGradebook(self.url, course_id=self.course_id) as gradebook:
-            # nbgrader's own add_submission trips SQLAlchemy's autoflush warnings; they are harmless.
-            warnings.simplefilter("ignore")
+        with open_gradebook(self.url, self.course_id) as gradebook:
             gradebook.update_or_create_student(outcome.student)
             extra = {"timestamp": outcome.timestamp} if outcome.timestamp else {}
             gradebook.update_or_create_submission(assignment, outcome.student, **extra)

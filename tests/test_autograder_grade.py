@@ -248,7 +248,7 @@ def test_dask_cluster_grades_like_local_workers(graded, course, tmp_path):
     assert {o.student: o.score for o in on_dask} == local
 
 
-def test_each_fresh_workspace_starts_with_warm_library_caches(graded, course, tmp_path):
+def test_each_fresh_workspace_starts_with_warm_library_caches(course, tmp_path):
     """A fresh home would make matplotlib (which Keras imports) rebuild its font list in every
     submission; the grader builds it once per run instead, and plotting still works."""
     copy_course = tmp_path / "course"
