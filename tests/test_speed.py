@@ -6,7 +6,7 @@ import keras
 import pytest
 from keras import layers
 
-from cnncourse.speed import cpu_description, inference_latency_ms, model_size
+from cnncourse.speed import cpu_description, has_bfloat16_units, inference_latency_ms, model_size
 
 
 def _conv_net(filters: int, blocks: int, size: int = 32) -> keras.Model:
@@ -81,3 +81,13 @@ def test_cpu_description_names_the_core_count():
     description = cpu_description()
     cores = int(description.rsplit(", ", 1)[1].split()[0])
     assert cores >= 1
+
+
+def test_bfloat16_units_are_read_from_the_cpu_flags(tmp_path):
+    with_amx = tmp_path / "amx"
+    with_amx.write_text("model name\t: Xeon\nflags\t\t: fpu sse2 avx512f amx_bf16 amx_tile\n\n")
+    without = tmp_path / "plain"
+    without.write_text("model name\t: Core\nflags\t\t: fpu sse2 avx2 avx512_bf16\n")  # no matrix units
+    assert has_bfloat16_units(str(with_amx)) is True
+    assert has_bfloat16_units(str(without)) is False
+    assert has_bfloat16_units(str(tmp_path / "missing")) is False  # not Linux: float32
