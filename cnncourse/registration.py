@@ -48,7 +48,9 @@ def best_offset(probability: np.ndarray, truth: np.ndarray, candidates: np.ndarr
     the 1-D shifts tried along each axis. The error is the share of pixels on the wrong side of
     `threshold` after shift(probability, dy, dx), counted away from a `margin` at the borders,
     where shifting repeats edge pixels. Returns ((dy, dx), errors) with errors[i, j] for
-    (candidates[i], candidates[j]).
+    (candidates[i], candidates[j]); among equal errors, the smallest shift wins, so that maps
+    that cannot tell (edges in one direction only, or none) report no offset rather than an
+    extreme one. dy > 0 says the truth sits above what the probability shows, dx > 0 to its left.
     """
     probability, truth = np.asarray(probability), np.asarray(truth)
     candidates = np.asarray(candidates, dtype=float)
@@ -56,11 +58,16 @@ def best_offset(probability: np.ndarray, truth: np.ndarray, candidates: np.ndarr
         raise ValueError(f"expected probability and truth of one shape, got {probability.shape} and {truth.shape}")
     if candidates.ndim != 1 or candidates.size == 0:
         raise ValueError(f"expected a non-empty 1-D array of candidate shifts, got shape {candidates.shape}")
-    if min(probability.shape[-2:]) <= 2 * margin:
-        raise ValueError(f"maps of {probability.shape[-2:]} pixels leave nothing inside a margin of {margin}")
+    if not np.isfinite(probability).all() or not np.isfinite(candidates).all():
+        raise ValueError("probabilities and candidate shifts must be finite numbers (found NaN or infinity)")
+    if margin < 1 or min(probability.shape[-2:]) <= 2 * margin:
+        raise ValueError(f"the margin must be at least 1 pixel and leave something inside maps of "
+                         f"{probability.shape[-2:]} pixels, got {margin}")
     inside = (..., slice(margin, -margin), slice(margin, -margin))
     truth = truth[inside].astype(bool)
     errors = np.array([[np.mean((shift(probability, dy, dx)[inside] > threshold) != truth) for dx in candidates]
                        for dy in candidates])
-    row, col = np.unravel_index(errors.argmin(), errors.shape)
+    size = np.hypot(*np.meshgrid(candidates, candidates, indexing="ij"))
+    ties = np.flatnonzero(errors.ravel() == errors.min())
+    row, col = np.unravel_index(ties[np.argmin(size.ravel()[ties])], errors.shape)
     return (float(candidates[row]), float(candidates[col])), errors

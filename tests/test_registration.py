@@ -46,6 +46,29 @@ def test_best_offset_recovers_a_known_displacement():
     assert errors[6, 3] == 0.0 and np.sort(errors.ravel())[1] > 0.01  # one exact fit, all others worse
 
 
+def test_a_mask_drawn_one_row_above_the_membrane_gives_dy_one():
+    probability = np.zeros((32, 32), dtype=np.float32)
+    probability[16] = 1.0  # the network sees a horizontal membrane on row 16
+    truth = np.zeros((32, 32), dtype=bool)
+    truth[15] = True  # the expert drew it on row 15, one pixel up
+    (dy, dx), errors = best_offset(probability, truth, np.arange(-2, 2.01, 0.5))
+    assert dy == 1.0  # positive: the truth sits above
+    assert dx == 0.0  # a horizontal line says nothing about columns: ties go to no shift
+    assert errors[6, 4] == 0.0 and errors[4, 4] > 0
+
+
+def test_best_offset_reports_no_shift_when_nothing_can_tell():
+    flat = np.full((20, 20), 0.2)
+    assert best_offset(flat, np.zeros((20, 20), bool), np.arange(-1, 1.01, 0.25))[0] == (0.0, 0.0)
+
+
+def test_fractional_shift_clamps_at_the_edges():
+    ramp = np.arange(16, dtype=np.float32).reshape(4, 4)
+    # Row 3 read half a row further down stays row 3: there is nothing below it.
+    np.testing.assert_allclose(shift(ramp, 0.5, 0)[3], ramp[3])
+    np.testing.assert_allclose(shift(ramp, -0.5, 0)[0], ramp[0])
+
+
 def test_best_offset_checks_shapes():
     with pytest.raises(ValueError, match="one shape"):
         best_offset(np.zeros((20, 20)), np.zeros((20, 21)), [0.0])
@@ -53,3 +76,7 @@ def test_best_offset_checks_shapes():
         best_offset(np.zeros((10, 10)), np.zeros((10, 10)), [0.0])
     with pytest.raises(ValueError, match="candidate"):
         best_offset(np.zeros((20, 20)), np.zeros((20, 20)), [])
+    with pytest.raises(ValueError, match="margin"):
+        best_offset(np.zeros((20, 20)), np.zeros((20, 20)), [0.0], margin=0)
+    with pytest.raises(ValueError, match="finite"):
+        best_offset(np.full((20, 20), np.nan), np.zeros((20, 20)), [0.0])
