@@ -12,6 +12,10 @@ import shutil
 import sys
 from pathlib import Path
 
+# Variables that would send caches and settings outside the home folder; the sandbox drops them
+# so that everything lands in the workspace, which is the home folder there.
+HOME_REDIRECTS = ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "MPLCONFIGDIR", "IPYTHONDIR",
+                  "JUPYTER_CONFIG_DIR")
 
 class SandboxUnavailable(RuntimeError):
     """bubblewrap is missing: grading untrusted code would run it with the grader's rights."""
@@ -48,8 +52,7 @@ def command(argv: list[str], workspace: Path, hidden: list[Path], memory_bytes: 
         wrapped += ["--ro-bind", str(needed), str(needed)]
     # The workspace is bound last, so it stays visible even inside a hidden folder.
     wrapped += ["--bind", str(workspace.resolve()), str(workspace.resolve()), "--chdir", str(workspace.resolve())]
-    # The workspace is the home folder; variables that would send caches and settings elsewhere go.
     wrapped += ["--setenv", "HOME", str(workspace.resolve())]
-    for variable in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "MPLCONFIGDIR", "IPYTHONDIR", "JUPYTER_CONFIG_DIR"):
+    for variable in HOME_REDIRECTS:
         wrapped += ["--unsetenv", variable]
     return [*wrapped, *limited]

@@ -91,17 +91,21 @@ def model_size(model: keras.Model) -> dict[str, int]:
     return {"parameters": int(model.count_params()), "trainable_parameters": trainable, "bytes": int(stored_bytes)}
 
 
+def _cpuinfo_value(key: str, cpuinfo: str = "/proc/cpuinfo") -> str | None:
+    """The value of the first ``key : value`` line in Linux's CPU description; None elsewhere."""
+    try:
+        with open(cpuinfo, encoding="utf-8") as lines:
+            for line in lines:
+                if line.startswith(key):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass  # not Linux
+    return None
+
+
 def cpu_description() -> str:
     """This machine's processor name and the number of cores this process may use."""
-    name = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    name = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass  # not Linux: platform's answer is the best there is
+    name = _cpuinfo_value("model name") or platform.processor() or platform.machine()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return f"{name}, {cores} core{'s' if cores != 1 else ''}"
 
@@ -109,15 +113,8 @@ def cpu_description() -> str:
 def has_bfloat16_units(cpuinfo: str = "/proc/cpuinfo") -> bool:
     """True when the processor multiplies bfloat16 matrices in hardware (Intel AMX, flag amx_bf16).
 
-    There, Keras' "mixed_bfloat16" policy trains convolutions markedly faster than float32; on
-    processors without such units bfloat16 is emulated and slower, so the answer is False unless
-    the Linux CPU flags say otherwise (other systems: False, float32 is the safe choice).
+    There, Keras' "mixed_bfloat16" policy trains convolutions faster than float32; elsewhere it
+    gains little or is slower, so the answer is False unless the Linux CPU flags say otherwise
+    (other systems: False, float32 being the safe choice).
     """
-    try:
-        with open(cpuinfo, encoding="utf-8") as lines:
-            for line in lines:
-                if line.startswith("flags"):
-                    return "amx_bf16" in line.split(":", 1)[1].split()
-    except OSError:
-        pass
-    return False
+    return "amx_bf16" in (_cpuinfo_value("flags", cpuinfo) or "").split()
