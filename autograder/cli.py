@@ -22,6 +22,7 @@ from autograder.gradebook import Gradebook, GradebookError, course_id
 from autograder.sandbox import SandboxUnavailable
 from autograder.masters import MasterError
 from autograder.nbgrader_run import NbgraderError
+from autograder.reference import ReferenceError
 from autograder.release import LeakError, release
 from autograder.report import report
 
@@ -84,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {len(table)} row(s) to {args.out}")
         elif args.command == "report":
             print(report(course, args.assignment, args.out))
-    except (MasterError, NbgraderError, LeakError, FileNotFoundError, SandboxUnavailable, GradebookError) as error:
+    except (MasterError, NbgraderError, LeakError, FileNotFoundError, SandboxUnavailable, GradebookError,
+            ReferenceError) as error:
         print(f"course-grade: {error}", file=sys.stderr)
         return 1
     return 0

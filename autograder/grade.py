@@ -1,7 +1,9 @@
 """``course-grade grade``: isolated, parallel, resumable autograding into nbgrader's gradebook.
 
 Each new or changed submission is rebuilt on the source notebook (``assemble``), executed in its
-own sandboxed workspace (``sandbox`` and ``runner``), and scored from the runner's verdicts.
+own sandbox (``execute``), and scored here: hidden tests by the judge, which compares the answers
+the run handed out with those of the instructor's solution (``reference``), never by anything the
+run itself claims.
 Workers run in parallel; only the main thread writes to the gradebook and to ``autograded/``.
 A submission's record, ``autograded/<student>/<assignment>/grading.json``, is written last and
 carries the submission's SHA-256 and timestamp: a rerun skips every submission whose record
@@ -25,19 +27,13 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import sandbox
+from autograder import judge, sandbox
 from autograder.assemble import RejectedSubmission, assemble, read_submission
+from autograder.execute import Limits, execute, with_outputs
+from autograder.reference import reference
 
 
 MAX_SUBMISSION_BYTES = 100 * 2**20
-
-
-@dataclass
-class Limits:
-    cell_seconds: int = 120
-    notebook_seconds: int = 900
-    memory_bytes: int = 6 * 2**30
-    sandbox: bool = True
 
 
 @dataclass
@@ -69,9 +65,15 @@ def is_current(course: Path, assignment: str, student: str, sha256: str) -> bool
 
 
 def grade_one(course: Path, assignment: str, student: str, path: Path, limits: Limits,
-              home_template: Path | None = None) -> tuple[Outcome, nbformat.NotebookNode | None]:
-    """Grade one submission in a fresh sandboxed workspace (the home folder inside the sandbox,
-    started from a copy of ``home_template`` where that exists); never raises for bad submissions."""
+              home_template: Path | None = None, references: dict[str, list[judge.Answer]] | None = None,
+              ) -> tuple[Outcome, nbformat.NotebookNode | None]:
+    """Grade one submission in a fresh sandbox (its home folder started from a copy of
+    ``home_template`` where that exists); never raises for bad submissions.
+
+    A test cell earns its points when the run reports that it raised nothing and, if the
+    instructor's solution handed answers to the judge in that cell (``references``), when the
+    judge finds every answer right. The first is evidence from inside the sandbox; the second is
+    decided here, on data, and student code cannot reach it."""
     raw = path.read_bytes()
     stamp_file = path.with_name("timestamp.txt")
     outcome = Outcome(student, hashlib.sha256(raw).hexdigest(),
@@ -91,52 +93,41 @@ def grade_one(course: Path, assignment: str, student: str, path: Path, limits: L
         return outcome, None
     outcome.notes += assembled.notes
 
-    with tempfile.TemporaryDirectory(prefix=f"grade-{student}-") as scratch:
-        workspace = Path(scratch)
-        if home_template is not None and home_template.is_dir():  # else caches are simply built cold
-            shutil.copytree(home_template, workspace, dirs_exist_ok=True)
-        notebook_path = workspace / f"{assignment}.ipynb"
-        nbformat.write(assembled.notebook, notebook_path)
-        argv = [sys.executable, "-m", "autograder.runner", str(notebook_path), "--cell-timeout", str(limits.cell_seconds)]
-        hidden = [course, Path.home()]
-        command = sandbox.command(argv, workspace, hidden, limits.memory_bytes, sandbox=limits.sandbox)
-        try:
-            finished = subprocess.run(command, capture_output=True, text=True, timeout=limits.notebook_seconds)
-            if finished.returncode != 0:
-                tail = finished.stderr.strip().splitlines()[-1:] or [""]
-                outcome.notes.append(f"the grading process ended with status {finished.returncode} {tail[0][:300]}".rstrip())
-        except subprocess.TimeoutExpired:
-            outcome.notes.append(f"stopped after {limits.notebook_seconds} s, the time limit for a notebook")
-        verdicts, notes, stopped = _read_verdicts(workspace / "verdicts.json")
-        outcome.notes += notes + ([stopped] if stopped else [])
-        executed = _read_notebook(notebook_path) or assembled.notebook
+    evidence = execute(assembled.notebook, f"{assignment}.ipynb", limits, home_template)
+    outcome.notes += evidence.notes + ([evidence.stopped] if evidence.stopped else [])
+    references = references or {}
+    reports = {}
+    for index, cell in enumerate(assembled.notebook.cells):
+        meta = cell.metadata.get("nbgrader", {})
+        report = evidence.cells.get(index)
+        if meta.get("grade"):
+            reports[meta["grade_id"]] = report
+        elif report is not None and report.status != "ok" and cell.cell_type == "code":
+            outcome.notes.append(f"cell {meta.get('grade_id', index + 1)!r}: {report.reason}")
 
     for grade_id, points in graded_cells.items():
-        verdict = verdicts.get(grade_id)
-        if verdict is None:
-            outcome.cells[grade_id] = {"points": 0.0, "max_points": points, "passed": False,
-                                       "reason": "not run: the notebook stopped before this test"}
+        report = reports.get(grade_id)
+        if report is None:
+            passed, reason = False, "not run: the notebook stopped before this test"
+        elif report.status != "ok":
+            passed, reason = False, report.reason
         else:
-            passed = verdict["status"] == "ok"
-            outcome.cells[grade_id] = {"points": points if passed else 0.0, "max_points": points,
-                                       "passed": passed, "reason": verdict.get("reason", "")}
+            reason = _judged(report.answers, references.get(grade_id, []))
+            passed = reason is None
+        outcome.cells[grade_id] = {"points": points if passed else 0.0, "max_points": points,
+                                   "passed": passed, "reason": reason or ""}
     outcome.score = sum(cell["points"] for cell in outcome.cells.values())
-    return outcome, executed
+    return outcome, with_outputs(assembled.notebook, evidence)
 
 
-def _read_verdicts(path: Path) -> tuple[dict, list[str], str | None]:
+def _judged(answers_text: str, reference: list[judge.Answer]) -> str | None:
+    if not reference:
+        return None  # an assert-style test: the kernel's reply is all there is
     try:
-        data = json.loads(path.read_text())
-        return data.get("cells", {}), data.get("notes", []), data.get("stopped")
-    except (OSError, ValueError):
-        return {}, [], "the notebook produced no results (it was stopped before its first cell finished)"
-
-
-def _read_notebook(path: Path) -> nbformat.NotebookNode | None:
-    try:
-        return nbformat.read(path, as_version=4)
-    except Exception:  # a notebook cut off mid-write by a kill
-        return None
+        answers = judge.parse(answers_text)
+    except judge.Malformed as error:
+        return f"the hidden tests' answers could not be read ({error})"
+    return judge.verdict(answers, reference)
 
 
 def save(course: Path, assignment: str, outcome: Outcome, executed: nbformat.NotebookNode | None, gradebook) -> None:
@@ -170,9 +161,11 @@ def grade(course: Path, assignment: str, gradebook, *, workers: int = 2, limits:
     # In the course directory, which Dask workers on other machines must see anyway.
     with tempfile.TemporaryDirectory(prefix=".course-grade-home-", dir=course) as home_template, \
             _executor(workers, scheduler) as (submit, as_completed):
+        references = {}
         if pending:
             _warm_caches(Path(home_template))
-        futures = [submit(grade_one, course, assignment, student, path, limits, Path(home_template))
+            references = reference(course, assignment, limits, Path(home_template))
+        futures = [submit(grade_one, course, assignment, student, path, limits, Path(home_template), references)
                    for student, path in pending]
         for done, future in enumerate(as_completed(futures), start=1):
             outcome, executed = future.result()

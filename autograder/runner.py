@@ -1,10 +1,12 @@
-"""``python -m autograder.runner NOTEBOOK``: execute a prepared submission, cell by cell.
+"""``python -m autograder.runner INPUTS``: execute a prepared submission, cell by cell.
 
-This runs inside the sandbox. After every cell it rewrites NOTEBOOK (with outputs) and
-``verdicts.json`` beside it, so that a submission which hangs, exhausts memory or kills its
-kernel keeps everything it earned before that. A graded cell passes only if the kernel's own
-reply says it ran without an exception: a custom exception handler that hides the traceback
-does not change that reply.
+This runs inside the sandbox, with the submission. After every cell it sends what happened on
+file descriptor 3, so that a submission which hangs, exhausts memory or kills its kernel keeps
+everything it earned before that. What it sends is evidence, not a verdict: the grader reads it
+as hostile data once every process is dead, and hidden tests are decided by the judge from the
+answers alone (``autograder.judge``). For test cells in nbgrader's assert style, which hand no
+answers to the judge, a cell counts as passed only if the kernel's own reply says it raised
+nothing: a custom exception handler that hides the traceback does not change that reply.
 
 Before each graded cell a guard restores what student code may have tampered with: the
 builtins, IPython's exception handling, and the assertion modules named in ``--protect``.
@@ -15,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
+import shutil
 import sys
 from pathlib import Path
 
@@ -28,6 +32,9 @@ import nbformat  # after the line above, on purpose
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+from autograder.answers import ANSWERS_VARIABLE
+from autograder.sandbox import CHANNEL_FD
 
 PROLOGUE = """
 def {name}_make():
@@ -58,23 +65,24 @@ del {name}_make
 """
 
 
-def run(notebook_path: Path, cell_timeout: int, protect: list[str]) -> None:
+def run(notebook_path: Path, cell_timeout: int, protect: list[str], channel) -> None:
+    """Execute the notebook cell by cell; after each code cell, send one line of JSON on
+    ``channel``: the cell's index, status, reason, outputs and (for graded cells) the lines its
+    ``answer()`` calls wrote. The grader trusts none of it beyond what the judge checks."""
     notebook = nbformat.read(notebook_path, as_version=4)
-    verdicts_path = notebook_path.with_name("verdicts.json")
-    verdicts: dict[str, dict] = {}
-    notes: list[str] = []
+    answers_path = Path(os.environ[ANSWERS_VARIABLE])
     guard = "_guard_" + secrets.token_hex(8)
     client = NotebookClient(
         notebook, timeout=cell_timeout, kernel_name="python3", allow_errors=False,
         interrupt_on_timeout=False, record_timing=False, resources={"metadata": {"path": str(notebook_path.parent)}},
-        # Everything is saved after each cell, so the kernel is killed at the end rather than asked
+        # Everything is sent after each cell, so the kernel is killed at the end rather than asked
         # to exit: a graceful exit of a kernel that loaded TensorFlow takes most of a second.
         shutdown_kernel="immediate",
     )
 
-    def checkpoint(stopped: str | None = None) -> None:
-        nbformat.write(notebook, notebook_path)
-        verdicts_path.write_text(json.dumps({"cells": verdicts, "notes": notes, "stopped": stopped}, indent=1))
+    def send(**record) -> None:
+        channel.write(json.dumps(record).encode() + b"\n")
+        channel.flush()
 
     with client.setup_kernel():
         # Transient cells: run in the kernel, never added to the notebook.
@@ -82,35 +90,40 @@ def run(notebook_path: Path, cell_timeout: int, protect: list[str]) -> None:
         for index, cell in enumerate(notebook.cells):
             if cell.cell_type != "code":
                 continue
-            meta = cell.metadata.get("nbgrader", {})
-            if meta.get("grade") and not _guard_ran(client, guard, index):
-                verdicts[meta["grade_id"]] = {"status": "error", "reason": "the kernel no longer answers"}
-                checkpoint(stopped=f"the kernel stopped responding before test cell {index + 1} "
-                                   "(an earlier cell hung it or tampered with Python itself)")
+            graded = bool(cell.metadata.get("nbgrader", {}).get("grade"))
+            if graded and not _guard_ran(client, guard, index):
+                send(index=index, status="error", reason="the kernel no longer answers", outputs=[], answers="")
+                send(stopped=f"the kernel stopped responding before test cell {index + 1} "
+                             "(an earlier cell hung it or tampered with Python itself)")
                 return
-            status, reason = "ok", ""
+            answers_path.write_text("")
+            status, reason, stopped = "ok", "", None
             try:
                 client.execute_cell(cell, index)
             except CellTimeoutError:
                 status, reason = "error", f"took longer than {cell_timeout} s, and was interrupted"
                 if not _responds_after_interrupt(client):
-                    if meta.get("grade"):
-                        verdicts[meta["grade_id"]] = {"status": status, "reason": reason}
-                    checkpoint(stopped=f"the kernel stopped responding during cell {index + 1}")
-                    return
+                    stopped = f"the kernel stopped responding during cell {index + 1}"
             except DeadKernelError:
-                verdicts[meta.get("grade_id", str(index))] = {"status": "error", "reason": "the kernel died"}
-                checkpoint(stopped=f"the kernel died while running cell {index + 1} (os._exit, a crash or too much memory)")
-                return
+                status, reason = "error", "the kernel died"
+                stopped = f"the kernel died while running cell {index + 1} (os._exit, a crash or too much memory)"
             except CellExecutionError as error:
                 status, reason = "error", f"{error.ename}: {error.evalue}"[:300]
-            if meta.get("grade"):
-                verdicts[meta["grade_id"]] = {"status": status, "reason": reason}
-            elif status != "ok":
-                notes.append(f"cell {meta.get('grade_id', index + 1)!r}: {reason}")
             _limit_outputs(cell)
-            checkpoint()
-    checkpoint(stopped=None)
+            send(index=index, status=status, reason=reason, outputs=cell.get("outputs", []),
+                 answers=_read_bounded(answers_path) if graded else "")
+            if stopped:
+                send(stopped=stopped)
+                return
+    send(stopped=None)
+
+
+def _read_bounded(path: Path, limit: int = 32 * 2**20) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(limit).decode("utf-8", "replace")
+    except OSError:
+        return ""
 
 
 def _guard_ran(client: NotebookClient, guard: str, index: int) -> bool:
@@ -149,11 +162,23 @@ def _limit_outputs(cell, max_chars: int = 20_000) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("notebook", type=Path)
+    parser.add_argument("inputs", type=Path, help="a folder with notebook.ipynb and, optionally, home/")
+    parser.add_argument("--name", default="notebook.ipynb", help="the file name the notebook runs under")
     parser.add_argument("--cell-timeout", type=int, default=120)
     parser.add_argument("--protect", nargs="*", default=["numpy.testing", "unittest"])
     args = parser.parse_args()
-    run(args.notebook, args.cell_timeout, args.protect)
+    channel = os.fdopen(CHANNEL_FD, "wb")
+    home = Path(os.environ["HOME"])
+    if (args.inputs / "home").is_dir():  # caches built once per run by the grader
+        for entry in (args.inputs / "home").iterdir():  # the home folder itself is not ours to chmod
+            if entry.is_dir():
+                shutil.copytree(entry, home / entry.name, dirs_exist_ok=True)
+            else:
+                shutil.copy(entry, home)
+    notebook_path = home / Path(args.name).name
+    shutil.copy(args.inputs / "notebook.ipynb", notebook_path)
+    os.environ[ANSWERS_VARIABLE] = str(home / ".answers.jsonl")
+    run(notebook_path, args.cell_timeout, args.protect, channel)
 
 
 if __name__ == "__main__":

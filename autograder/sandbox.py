@@ -1,24 +1,81 @@
-"""Running untrusted code: bubblewrap with a read-only system, no network, one writable folder.
+"""Running untrusted code: an allow-listed, unprivileged bubblewrap sandbox with one quota.
 
-Inside the sandbox the whole file system is read-only, /tmp is private and empty, the network
-does not exist, and every folder named in ``hidden`` (the course directory with its masters,
-source, gradebook and other students' work; the home folder) is replaced by an empty one. The
-only writable place is the submission's own workspace. Memory is capped with RLIMIT_AS.
+What a sandboxed command sees and may do:
+
+- **Files**: an allow-list, nothing else. The system's programs and libraries (``/usr`` and its
+  links), a few files of ``/etc`` the dynamic loader needs, the Python environment the grader runs
+  on (read-only), ``/grading`` (read-only: what this run was given) and a private home folder with
+  ``/tmp`` inside it, on one size-limited in-memory file system that vanishes with the sandbox.
+  No course directory, no other home folder, no ``.git``, no ``/run`` (and so no server's socket).
+- **Who**: an unprivileged user id that owns nothing on the machine, in a user namespace that maps
+  that id alone and forbids creating further namespaces; no capabilities; ``no_new_privs``.
+  Graded as root, bubblewrap builds the view and ``autograder.limits`` drops to that id inside;
+  graded as an ordinary user, bubblewrap's own user namespace maps to that user.
+- **Environment**: cleared, then an allow-list (locale, numeric-library threading knobs) and the
+  variables the grader sets. The instructor's secrets (``PGPASSWORD``, tokens) never enter.
+- **Network**: none (a private network namespace with only loopback), no shared IPC, own PIDs.
+- **Quota for the whole submission**: memory (the in-memory disk included), number of processes
+  and CPU seconds through a control group (``autograder.cgroups``), where the machine lets us
+  create one; elsewhere the per-process fallbacks RLIMIT_AS, RLIMIT_NPROC (only where a dedicated
+  user id exists, that is as root) and RLIMIT_CPU. The disk is capped by the in-memory file system's
+  size either way. Wall time is capped by the caller.
+
+The one way out is data: the command writes to file descriptor 3, which the caller reads into a
+bounded buffer and may interpret only after ``run`` returns, when every process is dead.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
+import subprocess
 import sys
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
-# Variables that would send caches and settings outside the home folder; the sandbox drops them
-# so that everything lands in the workspace, which is the home folder there.
+from autograder.cgroups import Cgroup
+
+HOME = "/home/student"
+INPUTS = "/grading"
+USER_NAME = "student"
+# Ids for student code: outside any range a distribution gives to accounts, so they own nothing.
+USER_ID_RANGE = (1_900_000_000, 2_000_000_000)
+# Variables that would send caches and settings outside the home folder; the home-cache warm-up
+# (grade.py) drops them too, so that what it builds lands where the sandbox looks.
 HOME_REDIRECTS = ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "MPLCONFIGDIR", "IPYTHONDIR",
                   "JUPYTER_CONFIG_DIR")
+# The only variables of the grader's environment that reach student code: none carries a secret,
+# and some are needed for correct numerics (OpenBLAS on some processors).
+ENV_PASSED = ("LANG", "TZ", "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS", "KERAS_BACKEND")
+ENV_PASSED_PREFIXES = ("LC_", "OPENBLAS_", "OMP_", "MKL_")
+ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives", "mime.types")
+CHANNEL_FD = 3
+
 
 class SandboxUnavailable(RuntimeError):
     """bubblewrap is missing: grading untrusted code would run it with the grader's rights."""
+
+
+@dataclass(frozen=True)
+class Quota:
+    memory_bytes: int = 6 * 2**30
+    processes: int = 256
+    disk_bytes: int = 512 * 2**20
+    cpu_seconds: int = 1800
+    wall_seconds: int = 900
+
+
+@dataclass
+class Finished:
+    returncode: int | None
+    channel: bytes            # what came out on file descriptor 3, at most ``channel_limit`` bytes
+    channel_cut: bool         # more was written than that
+    stderr_tail: str
+    stopped: str | None       # why the sandbox was stopped early, if it was
+    confined_by: str          # "cgroup" or "rlimits": how the quota was enforced
 
 
 def bubblewrap() -> str:
@@ -33,26 +90,159 @@ def bubblewrap() -> str:
     return path
 
 
-def command(argv: list[str], workspace: Path, hidden: list[Path], memory_bytes: int, *, sandbox: bool = True) -> list[str]:
-    """The command line that runs ``argv`` confined to ``workspace`` (its working folder)."""
-    limited = [sys.executable, "-m", "autograder.limits", str(memory_bytes), "--", *argv]
-    if not sandbox:
-        return limited
-    wrapped = [
-        bubblewrap(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-        "--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session",
-    ]
-    for folder in hidden:
-        if folder.exists():
-            wrapped += ["--tmpfs", str(folder.resolve())]
-    # What the grader itself runs on must stay visible even where /tmp or a hidden folder covers
-    # it (pyenv keeps Python in the home folder; a checkout may live in /tmp): bring it back,
-    # read-only.
-    for needed in sorted({Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(__file__).resolve().parent}):
-        wrapped += ["--ro-bind", str(needed), str(needed)]
-    # The workspace is bound last, so it stays visible even inside a hidden folder.
-    wrapped += ["--bind", str(workspace.resolve()), str(workspace.resolve()), "--chdir", str(workspace.resolve())]
-    wrapped += ["--setenv", "HOME", str(workspace.resolve())]
-    for variable in HOME_REDIRECTS:
-        wrapped += ["--unsetenv", variable]
-    return [*wrapped, *limited]
+def allowed_environment(extra: dict[str, str]) -> dict[str, str]:
+    passed = {name: value for name, value in os.environ.items()
+              if name in ENV_PASSED or name.startswith(ENV_PASSED_PREFIXES)}
+    return {**passed, "HOME": HOME, "USER": USER_NAME, "LOGNAME": USER_NAME, "TMPDIR": "/tmp",
+            "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+            "LANG": passed.get("LANG", "C.UTF-8"), "PYTHONDONTWRITEBYTECODE": "1", **extra}
+
+
+def _python_environment() -> list[Path]:
+    """Folders the grader's own Python needs: the interpreter, the environment, and this package
+    (an editable install keeps it outside the environment)."""
+    folders = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(__file__).resolve().parent}
+    return sorted(folders)
+
+
+def bubblewrap_command(inside: list[str], inputs: Path, quota: Quota, env: dict[str, str], user: int) -> list[str]:
+    as_root = os.getuid() == 0
+    command = [bubblewrap(), "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+               "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "sandbox"]
+    if not as_root:  # bubblewrap's user namespace maps to the grader's own id; forbid nesting
+        command += ["--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            command += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            command += ["--ro-bind", top, top]
+    command += ["--ro-bind", "/usr", "/usr"]
+    for name in ETC_FILES:
+        command += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    command += ["--ro-bind-try", "/sys/devices/system/cpu", "/sys/devices/system/cpu"]  # CPU count for BLAS threads
+    folders = _python_environment()
+    # bubblewrap copies the modes of the folders above a bind (/root is 0700): open them up, so the
+    # sandbox user can reach the environment, which is all that is in them here.
+    for parent in sorted({p for folder in folders for p in folder.parents if p != Path("/")}, key=lambda p: len(p.parts)):
+        command += ["--perms", "0755", "--dir", str(parent)]
+    for folder in folders:
+        command += ["--ro-bind", str(folder), str(folder)]
+    command += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(64 * 2**20), "--tmpfs", "/dev/shm"]
+    command += ["--ro-bind", str(inputs / "passwd"), "/etc/passwd", "--ro-bind", str(inputs / "group"), "/etc/group"]
+    # One in-memory file system for everything the submission may write: home and /tmp share its size.
+    command += ["--perms", "0755", "--size", str(quota.disk_bytes), "--tmpfs", "/home",
+                "--perms", "0777", "--dir", HOME, "--perms", "1777", "--dir", "/home/tmp", "--symlink", "/home/tmp", "/tmp",
+                "--ro-bind", str(inputs), INPUTS, "--chdir", HOME, "--clearenv"]
+    for name, value in env.items():
+        command += ["--setenv", name, value]
+    drop = [sys.executable, "-m", "autograder.limits"]
+    if as_root:
+        drop += ["--user", str(user), "--processes", str(quota.processes)]
+    return [*command, *drop, "--", *inside]
+
+
+def run(inside: list[str], inputs: Path, quota: Quota, *, env: dict[str, str] | None = None, sandbox: bool = True,
+        channel_limit: int = 64 * 2**20) -> Finished:
+    """Run ``inside`` (a command line, e.g. ``python -m autograder.runner``) confined, with the
+    files of ``inputs`` readable at ``/grading``; return once every process it started is dead.
+
+    Without ``sandbox`` (only where bubblewrap cannot exist) the command runs with the grader's
+    rights, with the quota's per-process limits, its home a fresh folder inside ``inputs``."""
+    user = secrets.randbelow(USER_ID_RANGE[1] - USER_ID_RANGE[0]) + USER_ID_RANGE[0]
+    inputs.chmod(0o755)
+    for path in inputs.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    (inputs / "passwd").write_text(f"{USER_NAME}:x:{user}:{user}::{HOME}:/bin/sh\n")
+    (inputs / "group").write_text(f"{USER_NAME}:x:{user}:\n")
+    environment = allowed_environment(env or {})
+    group = Cgroup.create(quota.memory_bytes, quota.processes) if sandbox else None
+    outer = [sys.executable, "-m", "autograder.limits", "--memory", str(quota.memory_bytes),
+             "--cpu", str(quota.cpu_seconds)]
+    for procs in group.procs_files if group else []:
+        outer += ["--join", str(procs)]
+    if sandbox:
+        command = [*outer, "--", *bubblewrap_command(inside, inputs, quota, environment, user)]
+    else:
+        home = inputs / "home"
+        home.mkdir(exist_ok=True)
+        environment.update(HOME=str(home), TMPDIR=str(home))
+        command = [*outer, "--", *inside]
+
+    read_end, write_end = os.pipe()
+    command[len(outer):len(outer)] = ["--channel", str(write_end)]  # the helper makes it descriptor 3
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, pass_fds=(write_end,), start_new_session=True,
+                                   env=_grader_environment() if sandbox else environment,
+                                   cwd=None if sandbox else environment["HOME"])
+    finally:
+        os.close(write_end)
+    channel, stderr = _Drain(read_end, channel_limit), _Drain(process.stderr.fileno(), 1 << 20)
+    stopped = _wait(process, group, quota)
+    # Every process of the submission is dead before anything it wrote is read.
+    if group is not None:
+        if not group.kill_all():
+            stopped = stopped or "some of its processes could not be stopped"
+        if group.out_of_memory() and not stopped:
+            stopped = f"it ran out of memory (the limit is {quota.memory_bytes / 2**30:g} GiB)"
+        group.remove()
+    else:
+        _kill_session(process.pid)
+    channel.join()
+    stderr.join()
+    os.close(read_end)
+    process.stderr.close()
+    return Finished(process.returncode, bytes(channel.data), channel.cut,
+                    bytes(stderr.data[-4000:]).decode("utf-8", "replace"), stopped, "cgroup" if group else "rlimits")
+
+
+def _grader_environment() -> dict[str, str]:
+    """What bubblewrap itself runs with (the sandbox clears it for what runs inside)."""
+    return {name: value for name, value in os.environ.items() if name in ("PATH", "LANG")}
+
+
+def _wait(process: subprocess.Popen, group: Cgroup | None, quota: Quota) -> str | None:
+    deadline = time.monotonic() + quota.wall_seconds
+    while True:
+        try:
+            process.wait(timeout=0.25)
+            return None
+        except subprocess.TimeoutExpired:
+            pass
+        if time.monotonic() > deadline:
+            reason = f"stopped after {quota.wall_seconds} s, the time limit for a notebook"
+        elif group is not None and group.cpu_seconds() > quota.cpu_seconds:
+            reason = f"stopped after {quota.cpu_seconds} s of CPU time, the limit for a submission"
+        else:
+            continue
+        _kill_session(process.pid)
+        if group is not None:
+            group.kill_all()
+        process.wait()
+        return reason
+
+
+def _kill_session(pid: int) -> None:
+    try:
+        os.killpg(pid, 9)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+class _Drain(threading.Thread):
+    """Reads a pipe to its end, keeping at most ``limit`` bytes, so writers never block on it."""
+
+    def __init__(self, fd: int, limit: int):
+        super().__init__(daemon=True)
+        self.fd, self.limit, self.data, self.cut = fd, limit, bytearray(), False
+        self.start()
+
+    def run(self) -> None:
+        while True:
+            block = os.read(self.fd, 1 << 16)
+            if not block:
+                break
+            room = self.limit - len(self.data)
+            if len(block) > room:
+                self.cut = True
+            self.data += block[:max(room, 0)]

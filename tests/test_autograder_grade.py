@@ -64,7 +64,8 @@ HOSTILE = {
         "import pathlib\nfor name in ('gradebook.db', 'masters/toy.md', 'source/toy/toy.ipynb'):\n"
         "    try:\n        print(pathlib.Path(COURSE, name).read_text()[:50])\n    except OSError as error:\n"
         "        print('cannot read', name)\n"
-        "pathlib.Path(COURSE, 'hacked.txt').write_text('x')\n" + CORRECT_ADD, CORRECT_MUL, 4, ""),
+        "try:\n    pathlib.Path(COURSE, 'hacked.txt').write_text('x')\nexcept OSError:\n    print('cannot write')\n"
+        + CORRECT_ADD, CORRECT_MUL, 4, ""),
 }
 
 
