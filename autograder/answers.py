@@ -12,9 +12,14 @@ code, compares it with what the instructor's solution answered on the same case:
 
 The rule for a case is given where it is answered: ``rtol``/``atol`` for numbers and arrays
 (float32 work needs about 1e-5), ``within=(low, high)`` when any value in a range is right (the
-reference is then not used), ``unordered=True`` for a list whose order does not matter, and
-``exact_types=True`` when NumPy scalars must not stand in for Python numbers. Only the rules and
-labels of the instructor's run count; the student's run supplies values only.
+reference is then not used), ``unordered=True`` for a list whose order does not matter,
+``same_dtype=True`` when an array's dtype is part of the task, and ``exact_types=True`` when
+NumPy scalars must not stand in for Python numbers. When no comparison with the reference
+fits (many answers are right), ``check="name"`` names a function of the master's judge cell
+(a code cell tagged ``judge``, which only the judge ever runs), called as
+``name(answer, reference, case)`` and returning None or what is wrong; ``case`` is data about
+the case from the instructor's run (the inputs, say). Only the rules, labels and cases of the
+instructor's run count; the student's run supplies values only.
 
 This module runs inside the student's process. While ``course-grade`` grades, it appends one line
 of JSON per answer to the file named by ``COURSE_GRADE_ANSWERS``; anywhere else (the instructor
@@ -40,16 +45,20 @@ class Unsendable(TypeError):
 
 
 def answer(value, *, about: str = "", rtol: float | None = None, atol: float | None = None,
-           within: tuple[float, float] | None = None, unordered: bool = False, exact_types: bool = False):
+           within: tuple[float, float] | None = None, unordered: bool = False, same_dtype: bool = False,
+           exact_types: bool = False, check: str | None = None, case=None):
     """Hand ``value`` to the judge; return it unchanged."""
-    rule = {key: rule_value for key, rule_value in (("rtol", rtol), ("atol", atol), ("within", within),
-                                                     ("unordered", unordered), ("exact_types", exact_types))
-            if rule_value not in (None, False)}
+    rule = {key: rule_value for key, rule_value in (
+        ("rtol", rtol), ("atol", atol), ("within", list(within) if within else None), ("unordered", unordered),
+        ("same_dtype", same_dtype), ("exact_types", exact_types), ("check", check)) if rule_value not in (None, False)}
     try:
         encoded = encode(value)
     except Unsendable as error:
         encoded = {"$": "unsendable", "why": str(error)[:200]}
-    line = json.dumps({"about": str(about)[:300], "rule": rule, "value": encoded}, allow_nan=False)
+    record = {"about": str(about)[:300], "rule": rule, "value": encoded}
+    if case is not None:
+        record["case"] = encode(case)  # an instructor's value: refused loudly if it cannot be sent
+    line = json.dumps(record, allow_nan=False)
     path = os.environ.get(ANSWERS_VARIABLE)
     if path:
         with open(path, "a", encoding="utf-8") as answers:

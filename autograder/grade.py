@@ -30,6 +30,7 @@ import nbformat
 from autograder import judge, sandbox
 from autograder.assemble import RejectedSubmission, assemble, read_submission
 from autograder.execute import Limits, execute, with_outputs
+from autograder.masters import judge_code
 from autograder.reference import reference
 
 
@@ -66,7 +67,7 @@ def is_current(course: Path, assignment: str, student: str, sha256: str) -> bool
 
 def grade_one(course: Path, assignment: str, student: str, path: Path, limits: Limits,
               home_template: Path | None = None, references: dict[str, list[judge.Answer]] | None = None,
-              ) -> tuple[Outcome, nbformat.NotebookNode | None]:
+              checks_code: str = "") -> tuple[Outcome, nbformat.NotebookNode | None]:
     """Grade one submission in a fresh sandbox (its home folder started from a copy of
     ``home_template`` where that exists); never raises for bad submissions.
 
@@ -96,6 +97,7 @@ def grade_one(course: Path, assignment: str, student: str, path: Path, limits: L
     evidence = execute(assembled.notebook, f"{assignment}.ipynb", limits, home_template)
     outcome.notes += evidence.notes + ([evidence.stopped] if evidence.stopped else [])
     references = references or {}
+    checks = judge.load_checks(checks_code) if checks_code else {}
     reports = {}
     for index, cell in enumerate(assembled.notebook.cells):
         meta = cell.metadata.get("nbgrader", {})
@@ -110,9 +112,9 @@ def grade_one(course: Path, assignment: str, student: str, path: Path, limits: L
         if report is None:
             passed, reason = False, "not run: the notebook stopped before this test"
         elif report.status != "ok":
-            passed, reason = False, report.reason
+            passed, reason = False, _explained(report, references.get(grade_id, []))
         else:
-            reason = _judged(report.answers, references.get(grade_id, []))
+            reason = _judged(report.answers, references.get(grade_id, []), checks)
             passed = reason is None
         outcome.cells[grade_id] = {"points": points if passed else 0.0, "max_points": points,
                                    "passed": passed, "reason": reason or ""}
@@ -120,14 +122,29 @@ def grade_one(course: Path, assignment: str, student: str, path: Path, limits: L
     return outcome, with_outputs(assembled.notebook, evidence)
 
 
-def _judged(answers_text: str, reference: list[judge.Answer]) -> str | None:
+def _explained(report, reference: list[judge.Answer]) -> str:
+    """The error that stopped a test, with where in the hidden cases it happened."""
+    reason = report.reason
+    if reason.startswith("NotImplementedError"):
+        reason = "not answered yet: the answer cell still raises NotImplementedError"
+    try:
+        answered = len(judge.parse(report.answers))
+    except judge.Malformed:
+        answered = 0
+    if 0 < answered < len(reference):
+        case = reference[answered].about
+        reason += f" (in hidden case {answered + 1} of {len(reference)}{': ' + case if case else ''})"
+    return reason
+
+
+def _judged(answers_text: str, reference: list[judge.Answer], checks: dict) -> str | None:
     if not reference:
         return None  # an assert-style test: the kernel's reply is all there is
     try:
         answers = judge.parse(answers_text)
     except judge.Malformed as error:
         return f"the hidden tests' answers could not be read ({error})"
-    return judge.verdict(answers, reference)
+    return judge.verdict(answers, reference, checks)
 
 
 def save(course: Path, assignment: str, outcome: Outcome, executed: nbformat.NotebookNode | None, gradebook) -> None:
@@ -161,12 +178,12 @@ def grade(course: Path, assignment: str, gradebook, *, workers: int = 2, limits:
     # In the course directory, which Dask workers on other machines must see anyway.
     with tempfile.TemporaryDirectory(prefix=".course-grade-home-", dir=course) as home_template, \
             _executor(workers, scheduler) as (submit, as_completed):
-        references = {}
+        references, checks_code = {}, judge_code(course, assignment)
         if pending:
             _warm_caches(Path(home_template))
-            references = reference(course, assignment, limits, Path(home_template))
-        futures = [submit(grade_one, course, assignment, student, path, limits, Path(home_template), references)
-                   for student, path in pending]
+            references = reference(course, assignment, limits, Path(home_template), judge.load_checks(checks_code))
+        futures = [submit(grade_one, course, assignment, student, path, limits, Path(home_template), references,
+                          checks_code) for student, path in pending]
         for done, future in enumerate(as_completed(futures), start=1):
             outcome, executed = future.result()
             save(course, assignment, outcome, executed, gradebook)  # the one writer

@@ -36,6 +36,7 @@ class Answer:
     value: object
     about: str = ""
     rule: dict | None = None
+    case: object = None
 
 
 def parse(text: str) -> list[Answer]:
@@ -55,7 +56,8 @@ def parse(text: str) -> list[Answer]:
         about, rule = record.get("about", ""), record.get("rule", {})
         if not isinstance(about, str) or not isinstance(rule, dict):
             raise Malformed(f"answer {number} has a malformed label or rule")
-        answers.append(Answer(decode(record["value"]), about[:300], _checked_rule(rule)))
+        case = decode(record["case"]) if "case" in record else None
+        answers.append(Answer(decode(record["value"]), about[:300], _checked_rule(rule), case))
     return answers
 
 
@@ -67,14 +69,15 @@ def _checked_rule(rule: dict) -> dict:
                 raise Malformed(f"rule {key} must be a number >= 0")
             checked[key] = float(rule[key])
     if "within" in rule:
-        low_high = rule["within"]
-        if not (isinstance(low_high, dict) and low_high.get("$") == "list") and not isinstance(low_high, list):
-            raise Malformed("rule within must be a pair of numbers")
-        pair = low_high if isinstance(low_high, list) else [decode(item) for item in low_high.get("items", [])]
-        if len(pair) != 2 or not all(_is_real(v) for v in pair):
+        pair = rule["within"]
+        if not (isinstance(pair, list) and len(pair) == 2 and all(_is_real(v) for v in pair)):
             raise Malformed("rule within must be a pair of numbers")
         checked["within"] = (float(pair[0]), float(pair[1]))
-    for flag in ("unordered", "exact_types"):
+    if "check" in rule:
+        if not (isinstance(rule["check"], str) and rule["check"].isidentifier()):
+            raise Malformed("rule check must name a function")
+        checked["check"] = rule["check"]
+    for flag in ("unordered", "same_dtype", "exact_types"):
         if rule.get(flag):
             checked[flag] = True
     return checked
@@ -274,6 +277,8 @@ def _compare_arrays(got, want: np.ndarray, rule: dict, at: str) -> str | None:
         return f"{at}expected an array, got {_kind(got)}"
     if got.shape != want.shape:
         return f"{at}an array of shape {got.shape}, where the shape should be {want.shape}"
+    if rule.get("same_dtype") and got.dtype != want.dtype:
+        return f"{at}an array of dtype {got.dtype}, where the dtype should be {want.dtype}"
     if want.dtype.kind in "biu" and got.dtype.kind == "f" and not rule.get("rtol") and not rule.get("atol"):
         return f"{at}expected whole numbers, got an array of dtype {got.dtype}"
     if want.dtype.kind in "biu" and not ("rtol" in rule or "atol" in rule):
@@ -287,10 +292,35 @@ def _compare_arrays(got, want: np.ndarray, rule: dict, at: str) -> str | None:
     return None
 
 
-def verdict(student: list[Answer], reference: list[Answer]) -> str | None:
+def checked(got: Answer, reference: Answer, checks: dict) -> str | None:
+    """What is wrong with one answer: by the reference's check function where it names one,
+    otherwise by comparison with the reference's value."""
+    name = (reference.rule or {}).get("check")
+    if name is None:
+        return compare(got.value, reference.value, reference.rule)
+    if isinstance(got.value, Unsendable):
+        return f"the answer is {_kind(got.value)}"
+    function = checks.get(name)
+    if function is None:
+        return f"the judge has no check named {name!r} (a fault of the assignment, not of the answer)"
+    try:
+        problem = function(got.value, reference.value, reference.case)
+    except Exception as error:  # a check meeting an answer of a shape it did not expect
+        return f"the answer could not be checked ({type(error).__name__}: {str(error)[:150]})"
+    return None if problem is None else str(problem)[:300]
+
+
+def load_checks(code: str) -> dict:
+    """The functions of a master's judge cells, defined in a namespace of their own."""
+    namespace: dict = {"np": np, "numpy": np}
+    exec(compile(code, "<judge cells>", "exec"), namespace)  # the instructor's code, never a student's
+    return {name: value for name, value in namespace.items() if callable(value) and not name.startswith("_")}
+
+
+def verdict(student: list[Answer], reference: list[Answer], checks: dict | None = None) -> str | None:
     """None if every case of a test is answered right; otherwise the reason it fails."""
-    wrong = [(ref, problem) for got, ref in zip(student, reference)
-             if (problem := compare(got.value, ref.value, ref.rule))]
+    checks = checks or {}
+    wrong = [(ref, problem) for got, ref in zip(student, reference) if (problem := checked(got, ref, checks))]
     if wrong:
         first, problem = wrong[0]
         case = f"{first.about}: " if first.about else ""

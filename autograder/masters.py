@@ -14,6 +14,7 @@ import jupytext
 import nbformat
 
 REQUIRED_KEYS = {"grade", "grade_id", "locked", "schema_version", "solution", "task"}
+JUDGE_TAG = "judge"  # a code cell of checks that only the judge runs (autograder.judge)
 _MARKERS = {
     "solution": ("### BEGIN SOLUTION", "### END SOLUTION"),
     "hidden": ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"),
@@ -50,9 +51,23 @@ def read_master(path: Path) -> nbformat.NotebookNode:
         if meta["solution"] and cell.cell_type == "code":
             _require_markers(cell.source, "solution", where, required=True)
         _require_markers(cell.source, "hidden", where, required=False)
+        if meta["grade"] and _hidden_part(cell.source) and "answer(" not in _hidden_part(cell.source):
+            raise MasterError(f"{where}: hidden tests must hand their results to the judge with answer() "
+                              "(from autograder.answers); an assert there is decided inside the student's process")
     if not seen:
         raise MasterError(f"{path.name} has no nbgrader cells")
     return notebook
+
+
+def _hidden_part(source: str) -> str:
+    begin, end = _MARKERS["hidden"]
+    inside, kept = False, []
+    for line in source.splitlines():
+        if line.strip() in (begin, end):
+            inside = line.strip() == begin
+        elif inside:
+            kept.append(line)
+    return "\n".join(kept)
 
 
 def _require_markers(source: str, kind: str, where: str, *, required: bool) -> None:
@@ -63,9 +78,23 @@ def _require_markers(source: str, kind: str, where: str, *, required: bool) -> N
         raise MasterError(f"{where}: needs matching '{begin}' / '{end}' lines")
 
 
+def is_judge_cell(cell) -> bool:
+    return cell.cell_type == "code" and JUDGE_TAG in cell.metadata.get("tags", [])
+
+
+def judge_code(course: Path, assignment: str) -> str:
+    """The source of the master's judge cells ('' where there is no master or none)."""
+    path = master_path(course, assignment)
+    if not path.is_file():
+        return ""
+    return "\n\n".join(cell.source for cell in read_master(path).cells if is_judge_cell(cell))
+
+
 def build_source(course: Path, assignment: str) -> Path:
-    """Write ``source/<assignment>/<assignment>.ipynb`` from the master; return its path."""
+    """Write ``source/<assignment>/<assignment>.ipynb`` from the master; return its path.
+    Judge cells stay out: neither the sandbox nor a student ever sees them."""
     notebook = read_master(master_path(course, assignment))
+    notebook.cells = [cell for cell in notebook.cells if not is_judge_cell(cell)]
     notebook.metadata.pop("jupytext", None)  # the source is a plain notebook, not a paired one
     target = course / "source" / assignment / f"{assignment}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)

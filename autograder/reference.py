@@ -27,8 +27,10 @@ def source_path(course: Path, assignment: str) -> Path:
     return course / "source" / assignment / f"{assignment}.ipynb"
 
 
-def reference(course: Path, assignment: str, limits: Limits, home_template: Path | None = None) -> dict[str, list[judge.Answer]]:
-    """grade_id -> the reference answers of that test cell (an empty list: an assert-style test)."""
+def reference(course: Path, assignment: str, limits: Limits, home_template: Path | None = None,
+              checks: dict | None = None) -> dict[str, list[judge.Answer]]:
+    """grade_id -> the reference answers of that test cell (an empty list: an assert-style test).
+    Each check function the answers name must accept the solution's own answers."""
     source = source_path(course, assignment)
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
     cache = course / ".course-grade" / assignment / "reference.json"
@@ -55,9 +57,9 @@ def reference(course: Path, assignment: str, limits: Limits, home_template: Path
         except judge.Malformed as error:
             failures.append(f"{meta['grade_id']}: {error}")
             continue
-        unsendable = [a.about for a in parsed if isinstance(a.value, judge.Unsendable)]
-        if unsendable:
-            failures.append(f"{meta['grade_id']}: answer() was given something that is not plain data ({unsendable[0]})")
+        rejected = [f"{a.about}: {problem}" for a in parsed if (problem := judge.checked(a, a, checks or {}))]
+        if rejected:
+            failures.append(f"{meta['grade_id']}: the judge rejects the solution's own answer ({rejected[0]})")
         answers[meta["grade_id"]] = report.answers
     if failures:
         raise ReferenceError(f"the solution in {source} fails its own tests, so nothing can be graded against it: "

@@ -84,10 +84,11 @@ def run(notebook_path: Path, cell_timeout: int, protect: list[str], channel) -> 
         channel.write(json.dumps(record).encode() + b"\n")
         channel.flush()
 
+    cells = list(notebook.cells)  # nbclient puts every cell it runs, transient ones too, at its index
     with client.setup_kernel():
         # Transient cells: run in the kernel, never added to the notebook.
         client.execute_cell(nbformat.v4.new_code_cell(PROLOGUE.format(name=guard, protect=protect)), 0)
-        for index, cell in enumerate(notebook.cells):
+        for index, cell in enumerate(cells):
             if cell.cell_type != "code":
                 continue
             graded = bool(cell.metadata.get("nbgrader", {}).get("grade"))

@@ -33,8 +33,8 @@ TOY = "\n".join([
     "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
     "kernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n---\n\n# Toy\n",
     _cell("def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION", id="add", solution=True),
-    _cell("assert add(1, 2) == 3\n### BEGIN HIDDEN TESTS\n_secret_case = add(20, 22)\n"
-          "assert type(_secret_case) is int and _secret_case == 42\n### END HIDDEN TESTS",
+    _cell("assert add(1, 2) == 3\n### BEGIN HIDDEN TESTS\nfrom autograder.answers import answer\n"
+          "_secret_case = add(20, 22)\nanswer(_secret_case, about='add(20, 22)')\n### END HIDDEN TESTS",
           id="test_add", grade=True, points=2),
     _cell("def mul(a, b):\n    ### BEGIN SOLUTION\n    return a * b\n    ### END SOLUTION", id="mul", solution=True),
     _cell("assert mul(3, 4) == 12", id="test_mul", grade=True, points=1),
