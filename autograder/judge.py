@@ -195,6 +195,9 @@ def compare(got, want, rule: dict | None = None, where: str = "") -> str | None:
             return f"{at}expected a number, got {_kind(got)}"
         return None if low <= float(got) <= high else f"{at}{float(got):g} is outside the accepted range"
     exact_types = rule.get("exact_types", False)
+    if (not exact_types and isinstance(got, np.ndarray) and got.size == 1
+            and isinstance(want, (bool, int, float, np.generic)) and not isinstance(want, np.ndarray)):
+        got = got.reshape(()).item() if got.dtype.kind == "b" else got.reshape(())[()]  # a number held in an array
     if isinstance(want, (bool, np.bool_)):
         if not isinstance(got, (bool, np.bool_)) or (exact_types and type(got) is not bool):
             return f"{at}expected True or False, got {_kind(got)}"

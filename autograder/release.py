@@ -40,5 +40,6 @@ def leaks(folder: Path, secrets: list[str]) -> list[str]:
         cells = json.loads(path.read_text()).get("cells", [])
         text = "\n".join("".join(c.get("source", "")) for c in cells)
         problems += [f"{path.name} contains '{m}'" for m in LEAK_MARKERS if m in text]
-        problems += [f"{path.name} contains the line {s!r}" for s in secrets if s in text]
+        lines = {line.strip() for line in text.splitlines()}  # whole lines: '_base.x' does not leak 'base.x'
+        problems += [f"{path.name} contains the line {s!r}" for s in secrets if s in lines]
     return problems
