@@ -47,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     grade_parser.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell (default 120)")
     grade_parser.add_argument("--notebook-timeout", type=int, default=900, help="seconds per notebook (default 900)")
     grade_parser.add_argument("--memory", type=float, default=6.0, help="GiB of memory per submission (default 6)")
+    grade_parser.add_argument("--processes", type=int, default=256, help="processes per submission (default 256)")
+    grade_parser.add_argument("--disk", type=float, default=0.5, help="GiB a submission may write (default 0.5)")
+    grade_parser.add_argument("--cpu-time", type=int, default=1800, help="CPU seconds per submission (default 1800)")
     grade_parser.add_argument("--no-sandbox", action="store_true",
                               help="run student code unconfined (only where bubblewrap cannot run)")
     feedback_parser = commands.add_parser("feedback", help="write one HTML feedback page per student")
@@ -95,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
 def _grade(course: Path, args: argparse.Namespace) -> int:
     if args.no_sandbox:
         print("course-grade: WARNING: --no-sandbox runs every submission with your own rights", file=sys.stderr)
-    limits = grading.Limits(args.cell_timeout, args.notebook_timeout, int(args.memory * 2**30), not args.no_sandbox)
+    limits = grading.Limits(args.cell_timeout, args.notebook_timeout, int(args.memory * 2**30), not args.no_sandbox,
+                            args.processes, int(args.disk * 2**30), args.cpu_time)
 
     def progress(done: int, total: int, outcome: grading.Outcome) -> None:
         width = 30

@@ -49,7 +49,7 @@ def test_zip_members_never_escape_the_course(tmp_path):
     assert "carol" in report.imported and "evil" in report.imported  # stored under its base name only
     assert (course / "submitted" / "evil" / "hw1" / "hw1.ipynb").is_file()
     assert not (tmp_path / "evil.ipynb").exists() and not (tmp_path.parent / "evil.ipynb").exists()
-    assert {name for name, _ in report.rejected} == {"..ipynb", "dave.py"}
+    assert {name for name, _ in report.rejected} == {"sub/..ipynb", "dave.py"}
 
 
 def test_cli_reports_and_refuses_a_missing_source(tmp_path, capsys):
@@ -65,3 +65,79 @@ def test_cli_reports_and_refuses_a_missing_source(tmp_path, capsys):
     assert main(["--course", str(course), "collect", "hw1", str(hand_ins)]) == 0
     printed = capsys.readouterr().out
     assert "imported 1, unchanged 0, rejected 1" in printed and "readme.md" in printed
+
+
+def _lying_zip(path, member: str, real: bytes, claimed: int) -> None:
+    """A zip whose headers claim ``claimed`` bytes for a member that inflates to ``real``."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr(member, real)
+    data = bytearray(path.read_bytes())
+    size = len(real).to_bytes(4, "little")
+    for offset in range(len(data) - 3):
+        if data[offset:offset + 4] == size:
+            data[offset:offset + 4] = claimed.to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+
+
+def test_untrusted_zips_are_bounded_and_the_rest_collected(tmp_path):
+    from autograder import collect as collecting
+
+    course = tmp_path / "course"
+    bomb = tmp_path / "bomb.zip"
+    _lying_zip(bomb, "mallory.ipynb", b"0" * (200 * 2**20), claimed=300)
+    report = collect(course, "hw1", bomb)
+    assert report.imported == [] and report.rejected[0][0] == "mallory.ipynb"
+    assert "cannot be read" in report.rejected[0][1] or "larger than" in report.rejected[0][1]
+
+    honest = tmp_path / "big.zip"
+    with zipfile.ZipFile(honest, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("huge.ipynb", b" " * (collecting.MAX_NOTEBOOK_BYTES + 10))
+        for index in range(5):
+            zipped.writestr(f"s{index}.ipynb", _notebook_bytes(f"x = {index}"))
+    saved = collecting.MAX_TOTAL_BYTES
+    collecting.MAX_TOTAL_BYTES = 3 * len(_notebook_bytes("x = 0")) + 2
+    try:
+        report = collect(course, "hw1", honest)
+    finally:
+        collecting.MAX_TOTAL_BYTES = saved
+    reasons = dict(report.rejected)
+    assert "larger than" in reasons["huge.ipynb"]
+    assert sorted(report.imported) == ["s0", "s1", "s2"]
+    assert all("in all" in reasons[f"s{index}.ipynb"] for index in (3, 4))
+
+
+def test_links_are_never_followed(tmp_path):
+    course, hand_ins = tmp_path / "course", tmp_path / "hand-ins"
+    secret = tmp_path / "source.ipynb"
+    secret.write_bytes(_notebook_bytes("### BEGIN SOLUTION"))
+    (hand_ins / "zoe").mkdir(parents=True)
+    (hand_ins / "yann.ipynb").symlink_to(secret)
+    (hand_ins / "zoe" / "hw1.ipynb").symlink_to(secret)
+    (hand_ins / "wendy").symlink_to(tmp_path)
+    (hand_ins / "xavier.ipynb").write_bytes(_notebook_bytes("x = 1"))
+    report = collect(course, "hw1", hand_ins)
+    assert report.imported == ["xavier"]
+    reasons = dict(report.rejected)
+    assert "link" in reasons["yann.ipynb"] and "link" in reasons["zoe/hw1.ipynb"] and "link" in reasons["wendy"]
+    assert not any(b"SOLUTION" in p.read_bytes() for p in course.rglob("*.ipynb"))
+
+
+def test_a_folder_per_student_with_several_notebooks(tmp_path):
+    course, hand_ins = tmp_path / "course", tmp_path / "hand-ins"
+    (course / "source" / "ps1").mkdir(parents=True)
+    for name in ("problem1.ipynb", "problem2.ipynb"):
+        (course / "source" / "ps1" / name).write_bytes(_notebook_bytes("pass"))
+    (hand_ins / "bitdiddle" / "ps1").mkdir(parents=True)
+    (hand_ins / "bitdiddle" / "ps1" / "problem1.ipynb").write_bytes(_notebook_bytes("a = 1"))
+    (hand_ins / "bitdiddle" / "ps1" / "problem2.ipynb").write_bytes(_notebook_bytes("a = 2"))
+    (hand_ins / "bitdiddle" / "ps1" / "timestamp.txt").write_text("2015-02-02 22:58:23.948203 UTC")
+    (hand_ins / "hacker").mkdir()
+    (hand_ins / "hacker" / "problem2.ipynb").write_bytes(_notebook_bytes("b = 2"))
+    (hand_ins / "hacker" / "problem3.ipynb").write_bytes(_notebook_bytes("b = 3"))
+    (hand_ins / "flat.ipynb").write_bytes(_notebook_bytes("c = 1"))
+    report = collect(course, "ps1", hand_ins)
+    assert sorted(report.imported) == ["bitdiddle/problem1.ipynb", "bitdiddle/problem2.ipynb", "hacker/problem2.ipynb"]
+    reasons = dict(report.rejected)
+    assert "not a notebook of ps1" in reasons["hacker/problem3.ipynb"] and "several notebooks" in reasons["flat.ipynb"]
+    stamp = (course / "submitted" / "bitdiddle" / "ps1" / "timestamp.txt").read_text()
+    assert stamp.startswith("2015-02-02 22:58:23")
