@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ import nbformat
 from nbgrader.api import Gradebook as NbgraderGradebook
 
 from autograder import grade as grading
+from autograder import sandbox
 from autograder.gradebook import Gradebook, course_id
 from autograder.nbgrader_run import nbgrader
 from autograder.release import release
@@ -55,6 +57,23 @@ def _prepare(course: Path, count: int) -> None:
         (target.parent / "timestamp.txt").write_text("2026-11-20 12:00:00.000000 UTC")
 
 
+def _sandbox_overhead(runs: int = 10) -> dict:
+    """Seconds a sandboxed start of Python costs beyond an unconfined one (its quota, user
+    namespace, file-system view and control group), the mean of ``runs`` starts each."""
+    seconds = {}
+    for confined in (True, False):
+        start = time.perf_counter()
+        for _ in range(runs):
+            with tempfile.TemporaryDirectory() as inputs:
+                finished = sandbox.run([sys.executable, "-c", "pass"], Path(inputs), sandbox.Quota(), sandbox=confined)
+                assert finished.returncode == 0, finished.stderr_tail
+        seconds[confined] = (time.perf_counter() - start) / runs
+    return {"sandboxed_start_seconds": round(seconds[True], 3), "unconfined_start_seconds": round(seconds[False], 3),
+            "sandbox_overhead_seconds_per_submission": round(seconds[True] - seconds[False], 3),
+            "quota_enforced_by": sandbox.run([sys.executable, "-c", "pass"], Path(tempfile.mkdtemp()),
+                                             sandbox.Quota()).confined_by}
+
+
 def run(quick: bool = False) -> dict:
     count = len(KINDS) if quick else SUBMISSIONS
     with tempfile.TemporaryDirectory() as scratch:
@@ -73,6 +92,7 @@ def run(quick: bool = False) -> dict:
         our_seconds = time.perf_counter() - start
         our_scores = {o.student: o.score for o in outcomes}
 
+    overhead = _sandbox_overhead()
     speedup = nbgrader_seconds / our_seconds
     identical = nbgrader_scores == our_scores
     print(f"  nbgrader autograde {nbgrader_seconds:.0f} s, course-grade grade {our_seconds:.0f} s ({speedup:.2f}x), "
@@ -88,4 +108,5 @@ def run(quick: bool = False) -> dict:
         "mismatches": {s: [nbgrader_scores.get(s), our_scores.get(s)] for s in set(nbgrader_scores) | set(our_scores)
                        if nbgrader_scores.get(s) != our_scores.get(s)},
         "target_met": bool(identical and speedup >= 2),
+        **overhead,
     }
