@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
                               help="run student code unconfined (only where bubblewrap cannot run)")
     feedback_parser = commands.add_parser("feedback", help="write one HTML feedback page per student")
     feedback_parser.add_argument("assignment")
+    feedback_parser.add_argument("--db", help=DB_HELP)
     export_parser = commands.add_parser("export", help="grades as CSV")
     export_parser.add_argument("assignment", nargs="?", help="only this assignment (default: all)")
     export_parser.add_argument("--out", type=Path, required=True)
@@ -65,8 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     course = args.course.resolve()
-    if not (course / "nbgrader_config.py").is_file():
-        parser.error(f"{course} is not an nbgrader course directory (no nbgrader_config.py)")
+    if not (course / "nbgrader_config.py").is_file() and not (course / "source").is_dir():
+        parser.error(f"{course} is not an nbgrader course directory (no nbgrader_config.py, no source/)")
     try:
         if args.command == "release":
             print(release(course, args.assignment))
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "grade":
             return _grade(course, args)
         elif args.command == "feedback":
-            pages = feedback(course, args.assignment)
+            pages = feedback(course, args.assignment, Gradebook(course, args.db))
             print(f"wrote {len(pages)} feedback page(s) under {course / 'feedback'}")
         elif args.command == "export":
             url = Gradebook(course, args.db).url
@@ -105,11 +106,11 @@ def _grade(course: Path, args: argparse.Namespace) -> int:
         width = 30
         bar = "#" * (width * done // total) + "-" * (width - width * done // total)
         what = f"rejected: {outcome.rejected}" if outcome.rejected else f"{outcome.score:g}/{outcome.max_score:g}"
-        print(f"\r[{bar}] {done}/{total}  {outcome.student}: {what}", file=sys.stderr, flush=True)
+        print(f"\r[{bar}] {done}/{total}  {outcome.student} {outcome.notebook}: {what}", file=sys.stderr, flush=True)
 
     outcomes = grading.grade(course, args.assignment, Gradebook(course, args.db), workers=args.workers,
                              limits=limits, progress=progress, scheduler=args.scheduler)
-    print(f"graded {len(outcomes)} new or changed submission(s) of {args.assignment}")
+    print(f"graded {len(outcomes)} new or changed notebook(s) of {args.assignment}")
     return 0
 
 

@@ -52,14 +52,20 @@ class Evidence:
     ended: bool = False    # the runner reached its last report
 
 
-def execute(notebook: nbformat.NotebookNode, name: str, limits: Limits, home_template: Path | None) -> Evidence:
-    """Run ``notebook`` (under the file name ``name``) in a fresh sandbox; return what it reported."""
+def execute(notebook: nbformat.NotebookNode, name: str, limits: Limits, home_template: Path | None,
+            files: Path | None = None) -> Evidence:
+    """Run ``notebook`` (under the file name ``name``) in a fresh sandbox, beside the files of the
+    folder ``files`` other than notebooks (an assignment's data and images); return what it
+    reported."""
     with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
         inputs = Path(scratch) / "inputs"
         inputs.mkdir()
         nbformat.write(notebook, inputs / "notebook.ipynb")
         if home_template is not None and home_template.is_dir():  # else caches are simply built cold
             shutil.copytree(home_template, inputs / "home")
+        if files is not None and files.is_dir():
+            shutil.copytree(files, inputs / "files", symlinks=False,
+                            ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
         inside = [sys.executable, "-m", "autograder.runner", sandbox.INPUTS if limits.sandbox else str(inputs),
                   "--name", name, "--cell-timeout", str(limits.cell_seconds)]
         finished = sandbox.run(inside, inputs, limits.quota(), sandbox=limits.sandbox)

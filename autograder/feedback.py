@@ -2,7 +2,7 @@
 
 A page lists every test with its points, whether it passed and, if not, why (the exception
 type and message), then the grader's notes and the student's own answers. It is written from
-``grading.json`` and the student's submission only: the executed notebook, which holds the
+the grading records, the gradebook's manual scores and the student's submission only: the executed notebook, which holds the
 instructor's tests and hidden tests, is never read here, so nothing of them can reach a page.
 """
 
@@ -14,6 +14,7 @@ from pathlib import Path
 
 
 from autograder.assemble import RejectedSubmission, read_submission
+from autograder.grade import records
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ccc;padding:.3rem .5rem;text-align:left}
@@ -21,16 +22,22 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ccc;pad
 @media (prefers-color-scheme: dark){body{background:#181a1b;color:#ddd}pre{background:#26292b}}"""
 
 
-def feedback(course: Path, assignment: str) -> list[Path]:
-    """Write ``feedback/<student>/<assignment>/<assignment>.html`` for every graded student."""
+def feedback(course: Path, assignment: str, gradebook=None) -> list[Path]:
+    """Write ``feedback/<student>/<assignment>/<notebook>.html`` for every graded notebook, with
+    the points a person has given since (from ``gradebook``, where one is named)."""
+    manual = gradebook.manual_scores(assignment) if gradebook is not None else {}
     written = []
-    for record_file in sorted(course.glob(f"autograded/*/{assignment}/grading.json")):
-        record = json.loads(record_file.read_text())
-        student = record["student"]
-        submitted = course / "submitted" / student / assignment / f"{assignment}.ipynb"
-        page = course / "feedback" / student / assignment / f"{assignment}.html"
+    for record in records(course, assignment):
+        student, notebook = record["student"], record["notebook"]
+        given = manual.get((student, Path(notebook).stem), {})
+        for grade_id, points in given.items():
+            if grade_id in record["cells"]:
+                record["cells"][grade_id].update(points=points, passed=None, reason="graded by a person")
+        record["score"] = sum(cell["points"] or 0 for cell in record["cells"].values())
+        submitted = course / "submitted" / student / assignment / notebook
+        page = course / "feedback" / student / assignment / f"{Path(notebook).stem}.html"
         page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(render(assignment, record, _answers(submitted)))
+        page.write_text(render(f"{assignment}: {Path(notebook).stem}", record, _answers(submitted)))
         written.append(page)
     return written
 
@@ -49,11 +56,21 @@ def _answers(submitted: Path) -> list[tuple[str, str]]:
     return answers
 
 
+def _points(cell: dict) -> str:
+    return "to be graded" if cell["points"] is None else f"{cell['points']:g}"
+
+
+def _verdict(cell: dict) -> tuple[str, str]:
+    if cell["passed"] is None:
+        return "manual", "to be graded by a person" if cell["points"] is None else "graded by a person"
+    return ("pass", "passed") if cell["passed"] else ("fail", "failed")
+
+
 def render(assignment: str, record: dict, answers: list[tuple[str, str]]) -> str:
     escape = html.escape
     rows = "".join(
-        f"<tr><td>{escape(grade_id)}</td><td>{cell['points']:g} / {cell['max_points']:g}</td>"
-        f"<td class=\"{'pass' if cell['passed'] else 'fail'}\">{'passed' if cell['passed'] else 'failed'}</td>"
+        f"<tr><td>{escape(grade_id)}</td><td>{_points(cell)} / {cell['max_points']:g}</td>"
+        f"<td class=\"{_verdict(cell)[0]}\">{_verdict(cell)[1]}</td>"
         f"<td>{escape(cell.get('reason') or '')}</td></tr>"
         for grade_id, cell in record["cells"].items()
     )

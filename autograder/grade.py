@@ -1,13 +1,15 @@
 """``course-grade grade``: isolated, parallel, resumable autograding into nbgrader's gradebook.
 
-Each new or changed submission is rebuilt on the source notebook (``assemble``), executed in its
-own sandbox (``execute``), and scored here: hidden tests by the judge, which compares the answers
-the run handed out with those of the instructor's solution (``reference``), never by anything the
-run itself claims.
+The unit of work is one notebook of one student's submission. It is rebuilt on the skeleton
+nbgrader itself grades against (``skeleton``: the source notebook with its locked cells as the
+gradebook recorded them at release, autotests expanded), executed in its own sandbox
+(``execute``), and scored here as nbgrader scores it (``cells``): hidden tests by the judge, which
+compares the answers the run handed out with those of the instructor's solution (``reference``),
+never by anything the run itself claims; manually graded answers and tasks left for a person.
 Workers run in parallel; only the main thread writes to the gradebook and to ``autograded/``.
-A submission's record, ``autograded/<student>/<assignment>/grading.json``, is written last and
-carries the submission's SHA-256 and timestamp: a rerun skips every submission whose record
-matches, and a run killed midway simply grades the rest next time.
+A notebook's record, ``autograded/<student>/<assignment>/<notebook>.grading.json``, is written
+last. It is current only while the submission, the skeleton (source notebook and gradebook) and
+the gradebook's grades all still match it; anything else is graded again.
 """
 
 from __future__ import annotations
@@ -27,12 +29,11 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import judge, sandbox
+from autograder import cells, judge, sandbox
 from autograder.assemble import RejectedSubmission, assemble, read_submission
 from autograder.execute import Limits, execute, with_outputs
 from autograder.masters import judge_code
 from autograder.reference import reference
-
 
 MAX_SUBMISSION_BYTES = 100 * 2**20
 
@@ -40,86 +41,119 @@ MAX_SUBMISSION_BYTES = 100 * 2**20
 @dataclass
 class Outcome:
     student: str
-    sha256: str
+    notebook: str                # the notebook's file name, e.g. "problem1.ipynb"
+    sha256: str                  # of the submitted notebook
+    skeleton_sha256: str         # of what it was graded against (source notebook and gradebook)
     timestamp: str
-    score: float = 0.0
-    max_score: float = 0.0
-    cells: dict[str, dict] = field(default_factory=dict)  # grade_id -> points, max_points, passed, reason
+    score: float = 0.0           # autograded points
+    max_score: float = 0.0       # every point of the notebook, manually graded ones included
+    cells: dict[str, dict] = field(default_factory=dict)  # grade_id -> points (None: for a person), max_points, passed, reason
     notes: list[str] = field(default_factory=list)
     rejected: str | None = None
 
 
-def submissions(course: Path, assignment: str) -> list[tuple[str, Path]]:
-    found = sorted(course.glob(f"submitted/*/{assignment}/{assignment}.ipynb"))
-    return [(path.parent.parent.name, path) for path in found]
+def notebooks(course: Path, assignment: str) -> list[str]:
+    return sorted(path.name for path in (course / "source" / assignment).glob("*.ipynb"))
 
 
-def record_path(course: Path, assignment: str, student: str) -> Path:
-    return course / "autograded" / student / assignment / "grading.json"
+def submissions(course: Path, assignment: str) -> list[tuple[str, str, Path]]:
+    """(student, notebook name, path) for every notebook of every submission (the path may be
+    missing: a notebook the student did not hand in)."""
+    names = notebooks(course, assignment)
+    folders = sorted(path for path in course.glob(f"submitted/*/{assignment}") if path.is_dir() and not path.is_symlink())
+    return [(folder.parent.name, name, folder / name) for folder in folders for name in names]
 
 
-def is_current(course: Path, assignment: str, student: str, sha256: str) -> bool:
+def record_path(course: Path, assignment: str, student: str, notebook: str) -> Path:
+    return course / "autograded" / student / assignment / f"{Path(notebook).stem}.grading.json"
+
+
+def records(course: Path, assignment: str) -> list[dict]:
+    """Every grading record of an assignment (unreadable ones left out)."""
+    found = []
+    for path in sorted(course.glob(f"autograded/*/{assignment}/*.grading.json")):
+        try:
+            found.append(json.loads(path.read_text()))
+        except (OSError, ValueError):
+            pass
+    return found
+
+
+def is_current(course: Path, assignment: str, student: str, notebook: str, sha256: str, skeleton_sha256: str,
+               recorded: dict) -> bool:
     try:
-        return json.loads(record_path(course, assignment, student).read_text())["sha256"] == sha256
-    except (OSError, ValueError, KeyError):
+        record = json.loads(record_path(course, assignment, student, notebook).read_text())
+        autograded = {gid: cell["points"] for gid, cell in record["cells"].items() if cell["points"] is not None}
+        return (record["sha256"] == sha256 and record["skeleton_sha256"] == skeleton_sha256
+                and recorded.get((student, Path(notebook).stem)) == autograded)
+    except (OSError, ValueError, KeyError, TypeError):
         return False
 
 
-def grade_one(course: Path, assignment: str, student: str, path: Path, limits: Limits,
-              home_template: Path | None = None, references: dict[str, list[judge.Answer]] | None = None,
-              checks_code: str = "") -> tuple[Outcome, nbformat.NotebookNode | None]:
-    """Grade one submission in a fresh sandbox (its home folder started from a copy of
-    ``home_template`` where that exists); never raises for bad submissions.
+def grade_one(course: Path, assignment: str, student: str, notebook: str, path: Path, limits: Limits,
+              skeleton: nbformat.NotebookNode, home_template: Path | None = None,
+              references: dict[str, list[judge.Answer]] | None = None, checks_code: str = "",
+              ) -> tuple[Outcome, nbformat.NotebookNode | None]:
+    """Grade one notebook of one submission in a fresh sandbox; never raises for bad submissions.
 
-    A test cell earns its points when the run reports that it raised nothing and, if the
-    instructor's solution handed answers to the judge in that cell (``references``), when the
-    judge finds every answer right. The first is evidence from inside the sandbox; the second is
-    decided here, on data, and student code cannot reach it."""
-    raw = path.read_bytes()
+    A test earns its points as nbgrader awards them (no error, nothing on stderr, or a partial
+    score it prints) and, if the instructor's solution handed answers to the judge in that cell,
+    only when the judge finds every answer right. The first is evidence from inside the sandbox;
+    the second is decided here, on data, and student code cannot reach it."""
+    raw = path.read_bytes() if path.is_file() and not path.is_symlink() else b""
     stamp_file = path.with_name("timestamp.txt")
-    outcome = Outcome(student, hashlib.sha256(raw).hexdigest(),
-                      stamp_file.read_text().strip() if stamp_file.is_file() else "")
-    source = nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", as_version=4)
-    graded_cells = {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"].get("points", 0))
-                    for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")}
-    outcome.max_score = sum(graded_cells.values())
+    outcome = Outcome(student, notebook, hashlib.sha256(raw).hexdigest(), digest(skeleton),
+                      stamp_file.read_text().strip()[:64] if stamp_file.is_file() else "")
+    scored = [cell for cell in skeleton.cells if cells.is_scored(cell)]
+    outcome.max_score = sum(cells.points(cell) for cell in scored)
     try:
+        if not raw:
+            raise RejectedSubmission(f"{notebook} was not handed in")
         if len(raw) > MAX_SUBMISSION_BYTES:
             raise RejectedSubmission(f"the file is {len(raw) / 2**20:.0f} MiB, over the {MAX_SUBMISSION_BYTES // 2**20} MiB limit")
-        assembled = assemble(source, read_submission(raw))
+        assembled = assemble(skeleton, read_submission(raw))
     except RejectedSubmission as error:
         outcome.rejected = str(error)
-        outcome.cells = {gid: {"points": 0.0, "max_points": pts, "passed": False, "reason": "submission rejected"}
-                         for gid, pts in graded_cells.items()}
+        outcome.cells = {cells.meta(c)["grade_id"]: {"points": 0.0, "max_points": cells.points(c), "passed": False,
+                                                      "reason": "submission rejected"} for c in scored}
         return outcome, None
     outcome.notes += assembled.notes
 
-    evidence = execute(assembled.notebook, f"{assignment}.ipynb", limits, home_template)
+    evidence = execute(assembled.notebook, notebook, limits, home_template, files=course / "source" / assignment)
     outcome.notes += evidence.notes + ([evidence.stopped] if evidence.stopped else [])
     references = references or {}
     checks = judge.load_checks(checks_code) if checks_code else {}
-    reports = {}
     for index, cell in enumerate(assembled.notebook.cells):
-        meta = cell.metadata.get("nbgrader", {})
         report = evidence.cells.get(index)
-        if meta.get("grade"):
-            reports[meta["grade_id"]] = report
+        info = cells.meta(cell)
+        if cells.is_scored(cell):
+            outcome.cells[info["grade_id"]] = _scored(cell, report, references.get(info["grade_id"], []), checks)
         elif report is not None and report.status != "ok" and cell.cell_type == "code":
-            outcome.notes.append(f"cell {meta.get('grade_id', index + 1)!r}: {report.reason}")
-
-    for grade_id, points in graded_cells.items():
-        report = reports.get(grade_id)
-        if report is None:
-            passed, reason = False, "not run: the notebook stopped before this test"
-        elif report.status != "ok":
-            passed, reason = False, _explained(report, references.get(grade_id, []))
-        else:
-            reason = _judged(report.answers, references.get(grade_id, []), checks)
-            passed = reason is None
-        outcome.cells[grade_id] = {"points": points if passed else 0.0, "max_points": points,
-                                   "passed": passed, "reason": reason or ""}
-    outcome.score = sum(cell["points"] for cell in outcome.cells.values())
+            outcome.notes.append(f"cell {info.get('grade_id', index + 1)!r}: {report.reason}")
+    outcome.score = sum(cell["points"] or 0.0 for cell in outcome.cells.values())
     return outcome, with_outputs(assembled.notebook, evidence)
+
+
+def _scored(cell, report, reference: list[judge.Answer], checks: dict) -> dict:
+    maximum = cells.points(cell)
+    if cells.is_manual(cell):
+        info = cells.meta(cell)
+        if info.get("grade") and info.get("solution") and cells.unanswered(cell, info.get("checksum")):
+            return {"points": 0.0, "max_points": maximum, "passed": False, "reason": "no response"}
+        return {"points": None, "max_points": maximum, "passed": None, "reason": "graded by a person"}
+    if report is None:
+        return {"points": 0.0, "max_points": maximum, "passed": False,
+                "reason": "not run: the notebook stopped before this test"}
+    if report.status != "ok":
+        return {"points": 0.0, "max_points": maximum, "passed": False, "reason": _explained(report, reference)}
+    if reference:
+        problem = _judged(report.answers, reference, checks)
+        earned = 0.0 if problem else maximum
+    else:  # an assert-style test: scored from its outputs, exactly as nbgrader does
+        earned = cells.test_points(cell, report.outputs)
+        problem = None if earned == maximum else (
+            "it wrote to stderr, which nbgrader scores as a failure" if earned == 0 else "partial credit")
+    return {"points": earned, "max_points": maximum, "passed": earned == maximum, "reason": problem or ""}
 
 
 def _explained(report, reference: list[judge.Answer]) -> str:
@@ -138,8 +172,6 @@ def _explained(report, reference: list[judge.Answer]) -> str:
 
 
 def _judged(answers_text: str, reference: list[judge.Answer], checks: dict) -> str | None:
-    if not reference:
-        return None  # an assert-style test: the kernel's reply is all there is
     try:
         answers = judge.parse(answers_text)
     except judge.Malformed as error:
@@ -147,50 +179,77 @@ def _judged(answers_text: str, reference: list[judge.Answer], checks: dict) -> s
     return judge.verdict(answers, reference, checks)
 
 
+def digest(notebook: nbformat.NotebookNode) -> str:
+    return hashlib.sha256(nbformat.writes(notebook).encode()).hexdigest()
+
+
 def save(course: Path, assignment: str, outcome: Outcome, executed: nbformat.NotebookNode | None, gradebook) -> None:
-    """Write the results of one submission; the record comes last, as the commit marker."""
+    """Write the results of one notebook; the record comes last, as the commit marker."""
     folder = course / "autograded" / outcome.student / assignment
     folder.mkdir(parents=True, exist_ok=True)
     if executed is not None:
-        nbformat.write(executed, folder / f"{assignment}.ipynb")
+        nbformat.write(executed, folder / outcome.notebook)
     stamp = course / "submitted" / outcome.student / assignment / "timestamp.txt"
     if stamp.is_file():
         shutil.copy(stamp, folder / "timestamp.txt")
     gradebook.record(assignment, outcome)
     record = dict(asdict(outcome), graded_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
-    partial = record_path(course, assignment, outcome.student).with_suffix(".part")
+    target = record_path(course, assignment, outcome.student, outcome.notebook)
+    partial = target.with_suffix(".part")
     partial.write_text(json.dumps(record, indent=1))
-    partial.replace(record_path(course, assignment, outcome.student))
+    partial.replace(target)
 
 
 def grade(course: Path, assignment: str, gradebook, *, workers: int = 2, limits: Limits | None = None,
           progress=None, scheduler: str | None = None) -> list[Outcome]:
-    """Grade every new or changed submission of ``assignment``; return their outcomes."""
+    """Grade every new or changed notebook of ``assignment``'s submissions; return their outcomes."""
     limits = limits or Limits()
     if limits.sandbox:
         sandbox.bubblewrap()  # fail before any work when isolation is impossible
-    if not (course / "source" / assignment / f"{assignment}.ipynb").is_file():
-        raise FileNotFoundError(f"no source notebook for {assignment}: run `course-grade release {assignment}` first")
+    names = notebooks(course, assignment)
+    if not names:
+        raise FileNotFoundError(f"no source notebook for {assignment} in {course / 'source' / assignment}: "
+                                f"run `course-grade release {assignment}` first")
     gradebook.require(assignment)
-    pending = [(student, path) for student, path in submissions(course, assignment)
-               if not is_current(course, assignment, student, hashlib.sha256(path.read_bytes()).hexdigest())]
+    skeletons = {name: gradebook.skeleton(course, assignment, name) for name in names}
+    recorded = gradebook.recorded(assignment)
+    pending = [(student, name, path) for student, name, path in submissions(course, assignment)
+               if not is_current(course, assignment, student, name, _sha256(path), digest(skeletons[name]), recorded)]
     outcomes = []
     # In the course directory, which Dask workers on other machines must see anyway.
     with tempfile.TemporaryDirectory(prefix=".course-grade-home-", dir=course) as home_template, \
             _executor(workers, scheduler) as (submit, as_completed):
-        references, checks_code = {}, judge_code(course, assignment)
+        checks_code, references = judge_code(course, assignment), {}
         if pending:
             _warm_caches(Path(home_template))
-            references = reference(course, assignment, limits, Path(home_template), judge.load_checks(checks_code))
-        futures = [submit(grade_one, course, assignment, student, path, limits, Path(home_template), references,
-                          checks_code) for student, path in pending]
+            for name in {name for _, name, _ in pending}:
+                references[name] = reference(course, assignment, name, skeletons[name], limits, Path(home_template),
+                                             judge.load_checks(checks_code))
+        futures = [submit(grade_one, course, assignment, student, name, path, limits, skeletons[name],
+                          Path(home_template), references[name], checks_code) for student, name, path in pending]
         for done, future in enumerate(as_completed(futures), start=1):
-            outcome, executed = future.result()
+            outcome, executed = _result(future, futures, pending)
             save(course, assignment, outcome, executed, gradebook)  # the one writer
             outcomes.append(outcome)
             if progress:
                 progress(done, len(futures), outcome)
     return outcomes
+
+
+def _result(future, futures: list, pending: list) -> tuple[Outcome, nbformat.NotebookNode | None]:
+    """A submission's outcome; a fault of the grader itself on one submission becomes that
+    submission's reason, so that the batch always finishes."""
+    try:
+        return future.result()
+    except Exception as error:
+        student, name, path = pending[futures.index(future)]
+        outcome = Outcome(student, name, _sha256(path), "", "", rejected=f"the grader failed on this notebook "
+                          f"({type(error).__name__}: {str(error)[:200]}); please report it")
+        return outcome, None
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes() if path.is_file() else b"").hexdigest()
 
 
 def _warm_caches(home: Path) -> None:

@@ -8,16 +8,26 @@ import os
 import warnings
 from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook as NbgraderGradebook
 from nbgrader.api import MissingEntry
+from nbgrader.preprocessors import AssignLatePenalties
 from sqlalchemy.engine import make_url
+from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.nbgrader_run import path_with_scripts
 
 
+def course_config(course: Path):
+    """The course's nbgrader configuration (empty where it has no nbgrader_config.py)."""
+    if not (course / "nbgrader_config.py").is_file():
+        return Config()
+    return PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+
+
 def _course_directory_config(course: Path):
-    return PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config().CourseDirectory
+    return course_config(course).CourseDirectory
 
 
 def course_id(course: Path) -> str:
@@ -50,6 +60,7 @@ class Gradebook:
     def __init__(self, course: Path, url: str | None = None):
         self.url = url or default_url(course)
         self.course_id = course_id(course)
+        self.config = course_config(course)
 
     def __str__(self) -> str:
         return make_url(self.url).render_as_string(hide_password=True)
@@ -66,12 +77,75 @@ class Gradebook:
                     f"`course-grade release {assignment}`."
                 ) from None
 
+    def skeleton(self, course: Path, assignment: str, notebook: str) -> nbformat.NotebookNode:
+        """What nbgrader grades a notebook against: the source notebook, with every cell the
+        gradebook recorded at release (locked cells, tests with autotests expanded) as recorded
+        there, and each answer cell's release checksum (which tells an untouched answer)."""
+        source = nbformat.read(course / "source" / assignment / notebook, as_version=4)
+        stem = Path(notebook).stem
+        with open_gradebook(self.url, self.course_id) as gradebook:
+            try:
+                gradebook.find_notebook(stem, assignment)
+            except MissingEntry:
+                raise GradebookError(f"the gradebook {self} has no notebook {stem!r} in {assignment!r}: "
+                                     f"run `course-grade release {assignment}` again") from None
+            for cell in source.cells:
+                info = cell.metadata.get("nbgrader", {})
+                if "grade_id" not in info:
+                    continue
+                try:
+                    recorded = gradebook.find_source_cell(info["grade_id"], stem, assignment)
+                except MissingEntry:
+                    continue
+                if recorded.locked and not info.get("solution"):
+                    cell.source = recorded.source
+                if recorded.checksum:
+                    info["checksum"] = recorded.checksum
+        return source
+
+    def recorded(self, assignment: str) -> dict[tuple[str, str], dict[str, float]]:
+        """(student, notebook) -> {grade_id: auto_score} as the gradebook holds them now."""
+        found: dict[tuple[str, str], dict[str, float]] = {}
+        with open_gradebook(self.url, self.course_id) as gradebook:
+            for submission in gradebook.find_assignment(assignment).submissions:
+                for notebook in submission.notebooks:
+                    found[(submission.student.id, notebook.name)] = {
+                        grade.name: grade.auto_score for grade in notebook.grades if grade.auto_score is not None}
+        return found
+
+    def manual_scores(self, assignment: str) -> dict[tuple[str, str], dict[str, float]]:
+        """(student, notebook) -> {grade_id: points a person gave}."""
+        found: dict[tuple[str, str], dict[str, float]] = {}
+        with open_gradebook(self.url, self.course_id) as gradebook:
+            for submission in gradebook.find_assignment(assignment).submissions:
+                for notebook in submission.notebooks:
+                    found[(submission.student.id, notebook.name)] = {
+                        grade.name: grade.manual_score for grade in notebook.grades if grade.manual_score is not None}
+        return found
+
     def record(self, assignment: str, outcome) -> None:
+        """One notebook's autograded scores, as nbgrader's autograde saves them: a manual score
+        already given stays, and such a cell is marked for review again; then the configured late
+        penalty, by nbgrader's own plugin."""
+        stem = Path(outcome.notebook).stem
         with open_gradebook(self.url, self.course_id) as gradebook:
             gradebook.update_or_create_student(outcome.student)
             extra = {"timestamp": outcome.timestamp} if outcome.timestamp else {}
             gradebook.update_or_create_submission(assignment, outcome.student, **extra)
             for grade_id, cell in outcome.cells.items():
-                grade = gradebook.find_grade(grade_id, assignment, assignment, outcome.student)
+                try:
+                    grade = gradebook.find_grade(grade_id, stem, assignment, outcome.student)
+                except MissingEntry:
+                    continue  # a task cell the gradebook keeps elsewhere, or a cell it never saw
                 grade.auto_score = cell["points"]
+                grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
             gradebook.db.commit()
+        self._late_penalty(assignment, outcome.student, stem)
+
+    def _late_penalty(self, assignment: str, student: str, notebook: str) -> None:
+        penalties = AssignLatePenalties(config=self.config)
+        resources = {"nbgrader": {"notebook": notebook, "assignment": assignment, "student": student,
+                                  "db_url": self.url}}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            penalties.preprocess(nbformat.v4.new_notebook(), resources)

@@ -104,17 +104,21 @@ def build_source(course: Path, assignment: str) -> Path:
 
 
 def secret_lines(course: Path, assignment: str, kinds: tuple[str, ...] = ("solution", "hidden")) -> list[str]:
-    """Lines that only the instructor's solutions and/or hidden tests contain (``kinds``): none may
-    reach students.
+    """Lines that only the instructor's solutions and/or hidden tests contain (``kinds``), in the
+    master or, where there is none, in the source notebooks: none may reach students.
 
-    Short lines, comments and lines that also stand in the student-visible part of the master
-    (a visible test may repeat a line of a hidden one) are left out, as they identify nothing.
+    Short lines, comments and lines that also stand in the student-visible part (a visible test
+    may repeat a line of a hidden one) are left out, as they identify nothing.
     """
-    notebook = read_master(master_path(course, assignment))
+    path = master_path(course, assignment)
+    if path.is_file():
+        notebooks = [read_master(path)]
+    else:
+        notebooks = [nbformat.read(p, as_version=4) for p in sorted((course / "source" / assignment).glob("*.ipynb"))]
     starts = {_MARKERS[kind][0]: kind for kind in _MARKERS}
     ends = {_MARKERS[kind][1] for kind in _MARKERS}
     secret, visible = [], set()
-    for cell in notebook.cells:
+    for cell in (cell for notebook in notebooks for cell in notebook.cells):
         inside = None
         for line in cell.source.splitlines():
             stripped = line.strip()

@@ -1,4 +1,8 @@
-"""Master -> nbgrader source -> student version, with a check that nothing secret leaks."""
+"""Source -> student version, with a check that nothing secret leaks.
+
+A course written with text masters gets its source notebook built from the master first; an
+nbgrader course's source folder is released as it is, supporting files included.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import json
 import shutil
 from pathlib import Path
 
-from autograder.masters import build_source, secret_lines
+from autograder.masters import build_source, master_path, secret_lines
 from autograder.nbgrader_run import nbgrader
 
 # nbgrader's markers: if any survives into a release, solutions or hidden tests went with it.
@@ -18,28 +22,41 @@ class LeakError(RuntimeError):
 
 
 def release(course: Path, assignment: str) -> Path:
-    """Build the source from the master and generate ``release/<assignment>/<assignment>.ipynb``."""
-    build_source(course, assignment)
+    """Generate ``release/<assignment>/`` (building the source from its master, if it has one);
+    return the released notebook of a one-notebook assignment, else the folder."""
+    source = course / "source" / assignment
+    if master_path(course, assignment).is_file():
+        build_source(course, assignment)
+    elif not any(source.glob("*.ipynb")):
+        raise FileNotFoundError(f"{assignment} has neither a master ({master_path(course, assignment)}) "
+                                f"nor source notebooks ({source})")
     nbgrader(course, "generate_assignment", assignment, "--force")
     released = course / "release" / assignment
-    problems = leaks(released, secret_lines(course, assignment))
+    problems = leaks(released, secret_lines(course, assignment), source)
     if problems:
         shutil.rmtree(released)
         raise LeakError(f"release of {assignment} withdrawn, it would leak: " + "; ".join(problems))
-    return released / f"{assignment}.ipynb"
+    notebooks = sorted(released.glob("*.ipynb"))
+    return notebooks[0] if len(notebooks) == 1 else released
 
 
-def leaks(folder: Path, secrets: list[str]) -> list[str]:
-    """What in ``folder`` a student must not see: files other than notebooks, nbgrader markers,
-    or any line of the instructor's solutions and hidden tests."""
+def leaks(folder: Path, secrets: list[str], source: Path | None = None) -> list[str]:
+    """What in ``folder`` a student must not see: nbgrader markers, any line of the instructor's
+    solutions and hidden tests, and files other than notebooks unless the source folder has the
+    very same file (a supporting image or data set)."""
     problems = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = path.relative_to(folder)
         if path.suffix != ".ipynb":
-            problems.append(f"{path.name} is not a notebook")
+            original = source / relative if source is not None else None
+            if original is None or not original.is_file() or original.read_bytes() != path.read_bytes():
+                problems.append(f"{relative} is not a notebook, nor a supporting file of the source")
+            elif any(marker.encode() in path.read_bytes() for marker in LEAK_MARKERS):
+                problems.append(f"{relative} contains nbgrader's solution or hidden-test markers")
             continue
         cells = json.loads(path.read_text()).get("cells", [])
         text = "\n".join("".join(c.get("source", "")) for c in cells)
-        problems += [f"{path.name} contains '{m}'" for m in LEAK_MARKERS if m in text]
+        problems += [f"{relative} contains '{m}'" for m in LEAK_MARKERS if m in text]
         lines = {line.strip() for line in text.splitlines()}  # whole lines: '_base.x' does not leak 'base.x'
-        problems += [f"{path.name} contains the line {s!r}" for s in secrets if s in lines]
+        problems += [f"{relative} contains the line {s!r}" for s in secrets if s in lines]
     return problems

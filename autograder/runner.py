@@ -161,6 +161,17 @@ def _limit_outputs(cell, max_chars: int = 20_000) -> None:
                 output["data"][mime] = f"[{mime} output of {len(value):,} characters left out]"
 
 
+def _copy_into(folder: Path, home: Path) -> None:
+    """Copy what ``folder`` holds into ``home`` (whose own mode is not ours to change)."""
+    if not folder.is_dir():
+        return
+    for entry in folder.iterdir():
+        if entry.is_dir():
+            shutil.copytree(entry, home / entry.name, dirs_exist_ok=True)
+        else:
+            shutil.copy(entry, home)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("inputs", type=Path, help="a folder with notebook.ipynb and, optionally, home/")
@@ -170,12 +181,8 @@ def main() -> None:
     args = parser.parse_args()
     channel = os.fdopen(CHANNEL_FD, "wb")
     home = Path(os.environ["HOME"])
-    if (args.inputs / "home").is_dir():  # caches built once per run by the grader
-        for entry in (args.inputs / "home").iterdir():  # the home folder itself is not ours to chmod
-            if entry.is_dir():
-                shutil.copytree(entry, home / entry.name, dirs_exist_ok=True)
-            else:
-                shutil.copy(entry, home)
+    _copy_into(args.inputs / "home", home)   # caches built once per run by the grader
+    _copy_into(args.inputs / "files", home)  # the assignment's supporting files, beside the notebook
     notebook_path = home / Path(args.name).name
     shutil.copy(args.inputs / "notebook.ipynb", notebook_path)
     os.environ[ANSWERS_VARIABLE] = str(home / ".answers.jsonl")

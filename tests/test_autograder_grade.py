@@ -136,7 +136,7 @@ def test_scores_land_in_nbgrader_gradebook(graded, course):
 
 
 def test_record_carries_hash_and_timestamp(graded, course):
-    record = json.loads((course / "autograded" / "honest" / "toy" / "grading.json").read_text())
+    record = json.loads((course / "autograded" / "honest" / "toy" / "toy.grading.json").read_text())
     submitted = course / "submitted" / "honest" / "toy" / "toy.ipynb"
     import hashlib
 
@@ -148,7 +148,7 @@ def test_rerun_grades_only_new_or_changed_work(graded, course):
     assert grading.grade(course, "toy", Gradebook(course), limits=LIMITS) == []
     _submit(course, "honest", _answered(course, "def add(a, b):\n    return a - b", CORRECT_MUL))
     # A run killed after saving a grade but before its record: that submission is graded again.
-    (course / "autograded" / "exits" / "toy" / "grading.json").unlink()
+    (course / "autograded" / "exits" / "toy" / "toy.grading.json").unlink()
     again = {o.student: o.score for o in grading.grade(course, "toy", Gradebook(course), limits=LIMITS)}
     assert again == {"honest": 1, "exits": 3}
 
@@ -244,7 +244,7 @@ def test_dask_cluster_grades_like_local_workers(graded, course, tmp_path):
     for folder in (copy_course / "submitted").iterdir():
         if folder.name not in students:
             shutil.rmtree(folder)
-    local = {s: json.loads((course / "autograded" / s / "toy" / "grading.json").read_text())["score"] for s in students}
+    local = {s: json.loads((course / "autograded" / s / "toy" / "toy.grading.json").read_text())["score"] for s in students}
     on_dask = grading.grade(copy_course, "toy", Gradebook(copy_course), workers=2, limits=LIMITS, scheduler="local")
     assert {o.student: o.score for o in on_dask} == local
 

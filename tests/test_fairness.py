@@ -63,7 +63,7 @@ def graded(request, tmp_path_factory):
                "--workers", "2", "--cell-timeout", "300"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=3000, env=dict(os.environ))
     assert result.returncode == 0, result.stdout + result.stderr
-    records = {student: json.loads((course / "autograded" / student / assignment / "grading.json").read_text())
+    records = {student: json.loads((course / "autograded" / student / assignment / f"{assignment}.grading.json").read_text())
                for student in submissions}
     return assignment, course, records
 

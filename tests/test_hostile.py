@@ -283,7 +283,7 @@ def batch(tmp_path_factory):
     env = dict(os.environ, PGPASSWORD=SECRET, COURSE_GRADE_TOKEN=SECRET)
     result = subprocess.run(command, capture_output=True, text=True, timeout=1500, env=env)
     records = {path.parent.parent.name: json.loads(path.read_text())
-               for path in course.glob("autograded/*/vault/grading.json")}
+               for path in course.glob("autograded/*/vault/vault.grading.json")}
     return course, result, records, before
 
 
