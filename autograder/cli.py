@@ -6,15 +6,18 @@
     course-grade feedback ASSIGNMENT        one HTML page per student, without hidden tests
     course-grade export [ASSIGNMENT] --out FILE [--format nbgrader|canvas]
     course-grade report ASSIGNMENT --out DIR
+    course-grade validate NOTEBOOK...      a student's check: the visible tests, run as the grader runs them
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from autograder import grade as grading
+from autograder import validate as validation
 from autograder import export
 from autograder.collect import collect
 from autograder.feedback import feedback
@@ -44,14 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     grade_parser.add_argument("--workers", type=int, default=2, help="submissions graded at once (default 2)")
     grade_parser.add_argument("--scheduler", help="grade on Dask: 'local' for an in-process cluster, or a scheduler address")
     grade_parser.add_argument("--db", help=DB_HELP)
-    grade_parser.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell (default 120)")
-    grade_parser.add_argument("--notebook-timeout", type=int, default=900, help="seconds per notebook (default 900)")
-    grade_parser.add_argument("--memory", type=float, default=6.0, help="GiB of memory per submission (default 6)")
-    grade_parser.add_argument("--processes", type=int, default=256, help="processes per submission (default 256)")
-    grade_parser.add_argument("--disk", type=float, default=0.5, help="GiB a submission may write (default 0.5)")
-    grade_parser.add_argument("--cpu-time", type=int, default=1800, help="CPU seconds per submission (default 1800)")
-    grade_parser.add_argument("--no-sandbox", action="store_true",
-                              help="run student code unconfined (only where bubblewrap cannot run)")
+    _limit_options(grade_parser)
     feedback_parser = commands.add_parser("feedback", help="write one HTML feedback page per student")
     feedback_parser.add_argument("assignment")
     feedback_parser.add_argument("--db", help=DB_HELP)
@@ -60,11 +56,19 @@ def main(argv: list[str] | None = None) -> int:
     export_parser.add_argument("--out", type=Path, required=True)
     export_parser.add_argument("--format", choices=["nbgrader", "canvas"], default="nbgrader")
     export_parser.add_argument("--db", help=DB_HELP)
+    validate_parser = commands.add_parser("validate", help="check notebooks before submitting, as the grader runs them")
+    validate_parser.add_argument("notebooks", nargs="+", type=Path)
+    validate_parser.add_argument("--json", action="store_true", help="one JSON object (per notebook, for several)")
+    validate_parser.add_argument("--release", type=Path, help="the released notebook (default: what the notebook records)")
+    validate_parser.add_argument("--workers", type=int, default=2, help="notebooks checked at once (default 2)")
+    _limit_options(validate_parser)
     report_parser = commands.add_parser("report", help="grade distribution as PNG and HTML")
     report_parser.add_argument("assignment")
     report_parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
 
+    if args.command == "validate":  # a student's command: no course directory needed
+        return _validate(args)
     course = args.course.resolve()
     if not (course / "nbgrader_config.py").is_file() and not (course / "source").is_dir():
         parser.error(f"{course} is not an nbgrader course directory (no nbgrader_config.py, no source/)")
@@ -96,11 +100,38 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _limit_options(parser: argparse.ArgumentParser) -> None:
+    """The sandbox's limits: the same options for grading and for a student's check."""
+    parser.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell (default 120)")
+    parser.add_argument("--notebook-timeout", type=int, default=900, help="seconds per notebook (default 900)")
+    parser.add_argument("--memory", type=float, default=6.0, help="GiB of memory per submission (default 6)")
+    parser.add_argument("--processes", type=int, default=256, help="processes per submission (default 256)")
+    parser.add_argument("--disk", type=float, default=0.5, help="GiB a submission may write (default 0.5)")
+    parser.add_argument("--cpu-time", type=int, default=1800, help="CPU seconds per submission (default 1800)")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="run student code unconfined (only where bubblewrap cannot run)")
+
+
+def _limits(args: argparse.Namespace, sandbox: bool) -> grading.Limits:
+    return grading.Limits(args.cell_timeout, args.notebook_timeout, int(args.memory * 2**30), sandbox,
+                          args.processes, int(args.disk * 2**30), args.cpu_time)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    confined = not args.no_sandbox and validation.sandbox_available()  # the report says when it is not
+    results = validation.validate_all(args.notebooks, _limits(args, confined), args.release, args.workers)
+    if args.json:
+        data = [validation.as_json(result) for result in results]
+        print(json.dumps(data[0] if len(data) == 1 else dict(zip(map(str, args.notebooks), data)), indent=1))
+    else:
+        print("".join(validation.render(result) for result in results), end="")
+    return 1 if any(result.rejected for result in results) else 0
+
+
 def _grade(course: Path, args: argparse.Namespace) -> int:
     if args.no_sandbox:
         print("course-grade: WARNING: --no-sandbox runs every submission with your own rights", file=sys.stderr)
-    limits = grading.Limits(args.cell_timeout, args.notebook_timeout, int(args.memory * 2**30), not args.no_sandbox,
-                            args.processes, int(args.disk * 2**30), args.cpu_time)
+    limits = _limits(args, not args.no_sandbox)
 
     def progress(done: int, total: int, outcome: grading.Outcome) -> None:
         width = 30

@@ -42,6 +42,9 @@ class CellReport:
     reason: str
     outputs: list
     answers: str           # the raw lines the cell's answer() calls wrote, for the judge to parse
+    visible_status: str = "ok"   # the same for a test cell's visible part alone
+    visible_reason: str = ""
+    visible_outputs: int = 0     # how many of ``outputs`` the visible part wrote
 
 
 @dataclass
@@ -104,7 +107,13 @@ def parse_report(raw: bytes) -> Evidence:
                 and isinstance(fields[2], list) and isinstance(fields[3], str)) or index in evidence.cells:
             evidence.notes.append("part of the notebook's report was malformed and was ignored")
             continue
-        evidence.cells[index] = CellReport(fields[0], fields[1][:300], fields[2], fields[3])
+        report = CellReport(fields[0], fields[1][:300], fields[2], fields[3], fields[0], fields[1][:300], len(fields[2]))
+        visible = record.get("visible")
+        if isinstance(visible, dict) and visible.get("status") in ("ok", "error") and isinstance(visible.get("reason"), str) \
+                and isinstance(visible.get("outputs"), int):
+            report.visible_status, report.visible_reason = visible["status"], visible["reason"][:300]
+            report.visible_outputs = max(0, min(visible["outputs"], len(report.outputs)))
+        evidence.cells[index] = report
     return evidence
 
 

@@ -105,22 +105,19 @@ class Gradebook:
 
     def recorded(self, assignment: str) -> dict[tuple[str, str], dict[str, float]]:
         """(student, notebook) -> {grade_id: auto_score} as the gradebook holds them now."""
-        found: dict[tuple[str, str], dict[str, float]] = {}
-        with open_gradebook(self.url, self.course_id) as gradebook:
-            for submission in gradebook.find_assignment(assignment).submissions:
-                for notebook in submission.notebooks:
-                    found[(submission.student.id, notebook.name)] = {
-                        grade.name: grade.auto_score for grade in notebook.grades if grade.auto_score is not None}
-        return found
+        return self._scores(assignment, "auto_score")
 
     def manual_scores(self, assignment: str) -> dict[tuple[str, str], dict[str, float]]:
         """(student, notebook) -> {grade_id: points a person gave}."""
+        return self._scores(assignment, "manual_score")
+
+    def _scores(self, assignment: str, kind: str) -> dict[tuple[str, str], dict[str, float]]:
         found: dict[tuple[str, str], dict[str, float]] = {}
         with open_gradebook(self.url, self.course_id) as gradebook:
             for submission in gradebook.find_assignment(assignment).submissions:
                 for notebook in submission.notebooks:
                     found[(submission.student.id, notebook.name)] = {
-                        grade.name: grade.manual_score for grade in notebook.grades if grade.manual_score is not None}
+                        grade.name: getattr(grade, kind) for grade in notebook.grades if getattr(grade, kind) is not None}
         return found
 
     def record(self, assignment: str, outcome) -> None:

@@ -7,6 +7,8 @@ solutions to students. ``build_source`` converts the master into the nbgrader so
 
 from __future__ import annotations
 
+import ast
+import pprint
 import re
 from pathlib import Path
 
@@ -15,6 +17,40 @@ import nbformat
 
 REQUIRED_KEYS = {"grade", "grade_id", "locked", "schema_version", "solution", "task"}
 JUDGE_TAG = "judge"  # a code cell of checks that only the judge runs (autograder.judge)
+TOOLS_TAG = "student-tools"  # a code cell holding a dict of hints: it becomes the students' hint() and check()
+
+STUDENT_TOOLS = '''# Your tools (run this cell once): hint("question") shows the next hint for a question,
+# one more each time you ask; check() runs this notebook as the grader will and reports
+# every visible test (save the notebook first).
+_HINTS = {hints}
+_HINTS_SHOWN = {{}}
+
+
+def hint(question):
+    if question not in _HINTS:
+        print("Hints exist for:", ", ".join(sorted(_HINTS)))
+        return
+    shown = _HINTS_SHOWN.get(question, 0)
+    if shown == len(_HINTS[question]):
+        print(f"No more hints for {{question}}; the {{shown}} you have seen are above.")
+        return
+    _HINTS_SHOWN[question] = shown + 1
+    print(f"Hint {{shown + 1}} of {{len(_HINTS[question])}} for {{question}}:", _HINTS[question][shown])
+
+
+def check(notebook={notebook!r}):
+    import os, pathlib, shutil, subprocess, sys
+    if os.environ.get("COURSE_GRADE_ANSWERS") or os.environ.get("NBGRADER_EXECUTION"):
+        return  # a grader is running this notebook
+    beside = pathlib.Path(sys.executable).with_name("course-grade")
+    program = str(beside) if beside.exists() else shutil.which("course-grade")
+    if program is None:
+        print("course-grade is not installed here: install the course (see its README), or ask your instructor.")
+        return
+    done = subprocess.run([program, "validate", notebook], capture_output=True, text=True)
+    print(done.stdout or done.stderr)
+'''
+
 _MARKERS = {
     "solution": ("### BEGIN SOLUTION", "### END SOLUTION"),
     "hidden": ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"),
@@ -90,11 +126,27 @@ def judge_code(course: Path, assignment: str) -> str:
     return "\n\n".join(cell.source for cell in read_master(path).cells if is_judge_cell(cell))
 
 
+def _student_tools(cell, assignment: str):
+    """The cell of hints a master declares, as the locked cell that defines hint() and check()."""
+    try:
+        hints = ast.literal_eval(cell.source)
+    except (ValueError, SyntaxError) as error:
+        raise MasterError(f"the {TOOLS_TAG} cell must hold a dict of hints: {error}") from None
+    if not (isinstance(hints, dict) and all(isinstance(k, str) and isinstance(v, list) and all(isinstance(h, str) for h in v)
+                                            for k, v in hints.items())):
+        raise MasterError(f"the {TOOLS_TAG} cell must map each question to a list of hints (strings)")
+    source = STUDENT_TOOLS.format(hints=pprint.pformat(hints, width=96, sort_dicts=False), notebook=f"{assignment}.ipynb")
+    return nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
+        "grade": False, "grade_id": "student_tools", "locked": True, "schema_version": 3, "solution": False,
+        "task": False}})
+
+
 def build_source(course: Path, assignment: str) -> Path:
     """Write ``source/<assignment>/<assignment>.ipynb`` from the master; return its path.
     Judge cells stay out: neither the sandbox nor a student ever sees them."""
     notebook = read_master(master_path(course, assignment))
-    notebook.cells = [cell for cell in notebook.cells if not is_judge_cell(cell)]
+    notebook.cells = [_student_tools(cell, assignment) if TOOLS_TAG in cell.metadata.get("tags", []) else cell
+                      for cell in notebook.cells if not is_judge_cell(cell)]
     notebook.metadata.pop("jupytext", None)  # the source is a plain notebook, not a paired one
     target = course / "source" / assignment / f"{assignment}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -10,8 +10,11 @@ import json
 import shutil
 from pathlib import Path
 
+import nbformat
+
 from autograder.masters import build_source, master_path, secret_lines
 from autograder.nbgrader_run import nbgrader
+from autograder.validate import METADATA_KEY, describe
 
 # nbgrader's markers: if any survives into a release, solutions or hidden tests went with it.
 LEAK_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
@@ -32,6 +35,10 @@ def release(course: Path, assignment: str) -> Path:
                                 f"nor source notebooks ({source})")
     nbgrader(course, "generate_assignment", assignment, "--force")
     released = course / "release" / assignment
+    for path in released.glob("*.ipynb"):  # what `course-grade validate` needs, nothing hidden
+        notebook = nbformat.read(path, as_version=4)
+        notebook.metadata[METADATA_KEY] = describe(notebook, nbformat.read(source / path.name, as_version=4))
+        nbformat.write(notebook, path)
     problems = leaks(released, secret_lines(course, assignment), source)
     if problems:
         shutil.rmtree(released)
@@ -54,8 +61,9 @@ def leaks(folder: Path, secrets: list[str], source: Path | None = None) -> list[
             elif any(marker.encode() in path.read_bytes() for marker in LEAK_MARKERS):
                 problems.append(f"{relative} contains nbgrader's solution or hidden-test markers")
             continue
-        cells = json.loads(path.read_text()).get("cells", [])
-        text = "\n".join("".join(c.get("source", "")) for c in cells)
+        notebook = json.loads(path.read_text())
+        recorded = notebook.get("metadata", {}).get(METADATA_KEY, {}).get("skeleton", [])
+        text = "\n".join("".join(c.get("source", "")) for c in notebook.get("cells", []) + recorded)
         problems += [f"{relative} contains '{m}'" for m in LEAK_MARKERS if m in text]
         lines = {line.strip() for line in text.splitlines()}  # whole lines: '_base.x' does not leak 'base.x'
         problems += [f"{relative} contains the line {s!r}" for s in secrets if s in lines]

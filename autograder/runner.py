@@ -36,6 +36,8 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from autograder.answers import ANSWERS_VARIABLE
 from autograder.sandbox import CHANNEL_FD
 
+HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+
 PROLOGUE = """
 def {name}_make():
     import builtins, importlib, sys
@@ -98,25 +100,52 @@ def run(notebook_path: Path, cell_timeout: int, protect: list[str], channel) -> 
                              "(an earlier cell hung it or tampered with Python itself)")
                 return
             answers_path.write_text("")
-            status, reason, stopped = "ok", "", None
-            try:
-                client.execute_cell(cell, index)
-            except CellTimeoutError:
-                status, reason = "error", f"took longer than {cell_timeout} s, and was interrupted"
-                if not _responds_after_interrupt(client):
-                    stopped = f"the kernel stopped responding during cell {index + 1}"
-            except DeadKernelError:
-                status, reason = "error", "the kernel died"
-                stopped = f"the kernel died while running cell {index + 1} (os._exit, a crash or too much memory)"
-            except CellExecutionError as error:
-                status, reason = "error", f"{error.ename}: {error.evalue}"[:300]
+            visible, hidden = _split_hidden(cell.source) if graded else (cell.source, "")
+            shown = nbformat.v4.new_code_cell(visible, metadata=cell.metadata)
+            status, reason, stopped = _execute(client, shown, index, cell_timeout)
+            visible_status, visible_reason, visible_outputs = status, reason, len(shown.outputs)
+            outputs = list(shown.outputs)
+            if hidden and status == "ok" and not stopped:
+                secret = nbformat.v4.new_code_cell(hidden, metadata=cell.metadata)
+                status, reason, stopped = _execute(client, secret, index, cell_timeout)
+                outputs += secret.outputs
+            cell.outputs = outputs
             _limit_outputs(cell)
-            send(index=index, status=status, reason=reason, outputs=cell.get("outputs", []),
+            send(index=index, status=status, reason=reason, outputs=cell.outputs,
+                 visible={"status": visible_status, "reason": visible_reason, "outputs": visible_outputs},
                  answers=_read_bounded(answers_path) if graded else "")
             if stopped:
                 send(stopped=stopped)
                 return
     send(stopped=None)
+
+
+def _split_hidden(source: str) -> tuple[str, str]:
+    """A test cell's visible part and its hidden tests (nbgrader's markers), run one after the
+    other so that the grader knows which part failed, and ``validate`` can run the first alone."""
+    visible, hidden, inside = [], [], False
+    for line in source.splitlines():
+        if line.strip() == HIDDEN_MARKERS[0]:
+            inside = True
+        elif line.strip() == HIDDEN_MARKERS[1]:
+            inside = False
+        else:
+            (hidden if inside else visible).append(line)
+    return "\n".join(visible), "\n".join(hidden)
+
+
+def _execute(client: NotebookClient, cell, index: int, cell_timeout: int) -> tuple[str, str, str | None]:
+    """Run one cell: (status, reason, why the run must stop or None)."""
+    try:
+        client.execute_cell(cell, index)
+    except CellTimeoutError:
+        stopped = None if _responds_after_interrupt(client) else f"the kernel stopped responding during cell {index + 1}"
+        return "error", f"took longer than {cell_timeout} s, and was interrupted", stopped
+    except DeadKernelError:
+        return "error", "the kernel died", f"the kernel died while running cell {index + 1} (os._exit, a crash or too much memory)"
+    except CellExecutionError as error:
+        return "error", f"{error.ename}: {error.evalue}"[:300], None
+    return "ok", "", None
 
 
 def _read_bounded(path: Path, limit: int = 32 * 2**20) -> str:
@@ -178,8 +207,9 @@ def main() -> None:
     parser.add_argument("--name", default="notebook.ipynb", help="the file name the notebook runs under")
     parser.add_argument("--cell-timeout", type=int, default=120)
     parser.add_argument("--protect", nargs="*", default=["numpy.testing", "unittest"])
+    parser.add_argument("--channel-file", type=Path, help="write the report here (no sandbox) instead of descriptor 3")
     args = parser.parse_args()
-    channel = os.fdopen(CHANNEL_FD, "wb")
+    channel = open(args.channel_file, "wb") if args.channel_file else os.fdopen(CHANNEL_FD, "wb")
     home = Path(os.environ["HOME"])
     _copy_into(args.inputs / "home", home)   # caches built once per run by the grader
     _copy_into(args.inputs / "files", home)  # the assignment's supporting files, beside the notebook

@@ -147,7 +147,9 @@ def run(inside: list[str], inputs: Path, quota: Quota, *, env: dict[str, str] | 
     files of ``inputs`` readable at ``/grading``; return once every process it started is dead.
 
     Without ``sandbox`` (only where bubblewrap cannot exist) the command runs with the grader's
-    rights, with the quota's per-process limits, its home a fresh folder inside ``inputs``."""
+    rights (``run_unconfined``)."""
+    if not sandbox:
+        return run_unconfined(inside, inputs, quota, env=env, channel_limit=channel_limit)
     user = secrets.randbelow(USER_ID_RANGE[1] - USER_ID_RANGE[0]) + USER_ID_RANGE[0]
     inputs.chmod(0o755)
     for path in inputs.rglob("*"):
@@ -155,26 +157,18 @@ def run(inside: list[str], inputs: Path, quota: Quota, *, env: dict[str, str] | 
     (inputs / "passwd").write_text(f"{USER_NAME}:x:{user}:{user}::{HOME}:/bin/sh\n")
     (inputs / "group").write_text(f"{USER_NAME}:x:{user}:\n")
     environment = allowed_environment(env or {})
-    group = Cgroup.create(quota.memory_bytes, quota.processes) if sandbox else None
+    group = Cgroup.create(quota.memory_bytes, quota.processes)
     outer = [sys.executable, "-m", "autograder.limits", "--memory", str(quota.memory_bytes),
              "--cpu", str(quota.cpu_seconds)]
     for procs in group.procs_files if group else []:
         outer += ["--join", str(procs)]
-    if sandbox:
-        command = [*outer, "--", *bubblewrap_command(inside, inputs, quota, environment, user)]
-    else:
-        home = inputs / "home"
-        home.mkdir(exist_ok=True)
-        environment.update(HOME=str(home), TMPDIR=str(home))
-        command = [*outer, "--", *inside]
-
     read_end, write_end = os.pipe()
-    command[len(outer):len(outer)] = ["--channel", str(write_end)]  # the helper makes it descriptor 3
+    outer += ["--channel", str(write_end)]  # the helper makes it descriptor 3
+    command = [*outer, "--", *bubblewrap_command(inside, inputs, quota, environment, user)]
     try:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.PIPE, pass_fds=(write_end,), start_new_session=True,
-                                   env=_grader_environment() if sandbox else environment,
-                                   cwd=None if sandbox else environment["HOME"])
+                                   env=_grader_environment())
     finally:
         os.close(write_end)
     channel, stderr = _Drain(read_end, channel_limit), _Drain(process.stderr.fileno(), 1 << 20)
@@ -194,6 +188,36 @@ def run(inside: list[str], inputs: Path, quota: Quota, *, env: dict[str, str] | 
     process.stderr.close()
     return Finished(process.returncode, bytes(channel.data), channel.cut,
                     bytes(stderr.data[-4000:]).decode("utf-8", "replace"), stopped, "cgroup" if group else "rlimits")
+
+
+def run_unconfined(inside: list[str], inputs: Path, quota: Quota, *, env: dict[str, str] | None = None,
+                   channel_limit: int = 64 * 2**20) -> Finished:
+    """``inside`` with the grader's own rights, for machines without bubblewrap (macOS, Windows):
+    a fresh home folder, the allowed environment, the per-process limits where the system has
+    them, the wall-clock limit; its report goes to a file (``--channel-file``) instead of a pipe."""
+    home, report = inputs / "workspace", inputs / "report.jsonl"
+    home.mkdir(exist_ok=True)
+    environment = allowed_environment(env or {})
+    environment.update(HOME=str(home), USERPROFILE=str(home), TMPDIR=str(home), TEMP=str(home), TMP=str(home),
+                       PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    if os.name == "nt":
+        environment["SYSTEMROOT"] = os.environ.get("SYSTEMROOT", "")  # Python on Windows needs it
+    command = [*inside, "--channel-file", str(report)]
+    posix = os.name == "posix"
+    if posix:  # the resource module exists only there
+        command = [sys.executable, "-m", "autograder.limits", "--memory", str(quota.memory_bytes),
+                   "--cpu", str(quota.cpu_seconds), "--", *command]
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env=environment, cwd=home, start_new_session=posix)
+    stderr = _Drain(process.stderr.fileno(), 1 << 20)
+    stopped = _wait(process, None, quota)
+    if posix:
+        _kill_session(process.pid)
+    stderr.join()
+    process.stderr.close()
+    channel = report.read_bytes()[:channel_limit + 1] if report.is_file() else b""
+    return Finished(process.returncode, channel[:channel_limit], len(channel) > channel_limit,
+                    bytes(stderr.data[-4000:]).decode("utf-8", "replace"), stopped, "none (no sandbox)")
 
 
 def _grader_environment() -> dict[str, str]:
@@ -216,6 +240,7 @@ def _wait(process: subprocess.Popen, group: Cgroup | None, quota: Quota) -> str 
         else:
             continue
         _kill_session(process.pid)
+        process.kill()
         if group is not None:
             group.kill_all()
         process.wait()
@@ -225,7 +250,7 @@ def _wait(process: subprocess.Popen, group: Cgroup | None, quota: Quota) -> str 
 def _kill_session(pid: int) -> None:
     try:
         os.killpg(pid, 9)
-    except (ProcessLookupError, PermissionError):
+    except (ProcessLookupError, PermissionError, AttributeError):  # AttributeError: no killpg on Windows
         pass
 
 

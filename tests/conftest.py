@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import shutil
 import subprocess
@@ -134,3 +135,42 @@ def quick_build(tmp_path_factory, request) -> Path:
     (out / "build.log").write_text(result.stdout + result.stderr)
     assert result.returncode == 0, f"strict build failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
     return out / "_build"
+
+
+def validate_batch(notebooks: list[Path], release: Path, limits: list[str] = ()) -> dict[str, dict]:
+    """``course-grade validate --json`` on many notebooks at once, as a student would run it on
+    each, with the grader's ``limits`` options."""
+    command = [str(Path(sys.executable).with_name("course-grade")), "validate", "--json", "--release", str(release),
+               "--workers", "2", *limits, *map(str, notebooks)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=3000)
+    assert result.stdout.strip(), result.stderr[-3000:]
+    data = json.loads(result.stdout)
+    return data if len(notebooks) > 1 else {str(notebooks[0]): data}
+
+
+def disagreements(records: dict[str, dict], validations: dict[str, dict]) -> dict:
+    """Where validate's visible verdicts differ from grade's on the same notebooks: grade's record
+    by student, validate's result by that student's notebook path."""
+    found = {}
+    for student, record in records.items():
+        checked = next((v for path, v in validations.items() if f"/submitted/{student}/" in path), None)
+        if checked is None:
+            found[student] = "not validated"
+        elif bool(record.get("rejected")) != bool(checked.get("rejected")):
+            found[student] = f"rejected by grade: {record.get('rejected')!r}, by validate: {checked.get('rejected')!r}"
+        else:
+            for grade_id, cell in record["cells"].items():
+                if "visible_passed" in cell and checked["tests"].get(grade_id, {}).get("passed") != cell["visible_passed"]:
+                    found[(student, grade_id)] = (cell["visible_reason"], checked["tests"].get(grade_id))
+    return found
+
+
+MASTER_HEADER = ("---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
+                 "kernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n---\n\n")
+
+
+def master_cell(source: str, *, id: str, grade=False, solution=False, points=0) -> str:
+    """One nbgrader code cell of a text master, for the small assignments the tests write."""
+    meta = (f"nbgrader: {{grade: {str(grade).lower()}, grade_id: {id}, locked: {str(not solution).lower()}, "
+            f"{f'points: {points}, ' if points else ''}schema_version: 3, solution: {str(solution).lower()}, task: false}}")
+    return f"```{{code-cell}} ipython3\n---\n{meta}\n---\n{source.strip()}\n```\n"

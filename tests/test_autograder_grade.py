@@ -17,28 +17,19 @@ import pytest
 from autograder import grade as grading
 from autograder.gradebook import Gradebook
 from autograder.release import release
+from conftest import MASTER_HEADER, master_cell
 
 pytestmark = pytest.mark.slow
 
-META = "nbgrader: {{grade: {grade}, grade_id: {id}, locked: {locked}, {points}schema_version: 3, solution: {solution}, task: false}}"
-
-
-def _cell(source: str, *, id: str, grade=False, solution=False, points=0) -> str:
-    meta = META.format(grade=str(grade).lower(), id=id, locked=str(not solution).lower(),
-                       points=f"points: {points}, " if points else "", solution=str(solution).lower())
-    return f"```{{code-cell}} ipython3\n---\n{meta}\n---\n{source.strip()}\n```\n"
-
-
 TOY = "\n".join([
-    "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
-    "kernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n---\n\n# Toy\n",
-    _cell("def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION", id="add", solution=True),
-    _cell("assert add(1, 2) == 3\n### BEGIN HIDDEN TESTS\nfrom autograder.answers import answer\n"
+    MASTER_HEADER + "# Toy\n",
+    master_cell("def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION", id="add", solution=True),
+    master_cell("assert add(1, 2) == 3\n### BEGIN HIDDEN TESTS\nfrom autograder.answers import answer\n"
           "_secret_case = add(20, 22)\nanswer(_secret_case, about='add(20, 22)')\n### END HIDDEN TESTS",
           id="test_add", grade=True, points=2),
-    _cell("def mul(a, b):\n    ### BEGIN SOLUTION\n    return a * b\n    ### END SOLUTION", id="mul", solution=True),
-    _cell("assert mul(3, 4) == 12", id="test_mul", grade=True, points=1),
-    _cell("import numpy.testing\nnumpy.testing.assert_allclose(add(0.5, 0.25), 0.75)\n"
+    master_cell("def mul(a, b):\n    ### BEGIN SOLUTION\n    return a * b\n    ### END SOLUTION", id="mul", solution=True),
+    master_cell("assert mul(3, 4) == 12", id="test_mul", grade=True, points=1),
+    master_cell("import numpy.testing\nnumpy.testing.assert_allclose(add(0.5, 0.25), 0.75)\n"
           "numpy.testing.assert_allclose(add(2.0, 2.0), 4.0)", id="test_numpy", grade=True, points=1),
 ])
 

@@ -20,7 +20,7 @@ import pytest
 
 from autograder.masters import master_path, read_master, secret_lines
 from autograder.release import leaks, release
-from conftest import REPO
+from conftest import REPO, disagreements, validate_batch
 from fairness_cases import CASES, Case
 
 pytestmark = pytest.mark.slow
@@ -65,7 +65,9 @@ def graded(request, tmp_path_factory):
     assert result.returncode == 0, result.stdout + result.stderr
     records = {student: json.loads((course / "autograded" / student / assignment / f"{assignment}.grading.json").read_text())
                for student in submissions}
-    return assignment, course, records
+    validations = validate_batch(sorted(course.glob(f"submitted/*/{assignment}/{assignment}.ipynb")),
+                                 course / "release" / assignment / f"{assignment}.ipynb", ["--cell-timeout", "300"])
+    return assignment, course, records, validations
 
 
 def _failed(record: dict) -> dict[str, str]:
@@ -73,21 +75,21 @@ def _failed(record: dict) -> dict[str, str]:
 
 
 def test_instructor_full_marks_and_untouched_zero(graded):
-    _, _, records = graded
+    _, _, records, _ = graded
     assert records["instructor"]["score"] == records["instructor"]["max_score"], _failed(records["instructor"])
     assert records["untouched"]["score"] == 0
     assert all("not answered yet" in reason for reason in _failed(records["untouched"]).values())
 
 
 def test_correct_work_in_other_styles_earns_full_marks(graded):
-    assignment, _, records = graded
+    assignment, _, records, _ = graded
     unfair = {name: _failed(records[name]) for name, case in CASES[assignment].items()
               if not case.fails and _failed(records[name])}
     assert not unfair
 
 
 def test_each_mistake_loses_the_points_of_the_test_it_breaks(graded):
-    assignment, _, records = graded
+    assignment, _, records, _ = graded
     problems = {}
     for name, case in CASES[assignment].items():
         if not case.fails:
@@ -101,7 +103,7 @@ def test_each_mistake_loses_the_points_of_the_test_it_breaks(graded):
 
 
 def test_every_failure_says_why(graded):
-    _, _, records = graded
+    _, _, records, _ = graded
     silent = {(student, grade_id): reason for student, record in records.items()
               for grade_id, reason in _failed(record).items()
               if len(reason.split(":", 1)[-1].strip()) < 10}
@@ -115,7 +117,7 @@ def test_suite_has_enough_cases_of_each_kind():
 
 
 def test_release_holds_the_notebook_and_nothing_secret(graded):
-    assignment, course, _ = graded
+    assignment, course, _, _ = graded
     released = course / "release" / assignment
     assert [p.name for p in released.rglob("*") if p.is_file()] == [f"{assignment}.ipynb"]
     secrets = secret_lines(course, assignment)
@@ -139,3 +141,8 @@ def test_every_graded_cell_has_hidden_tests_for_the_judge():
         for cell in graded_cells:
             hidden = cell.source.split("### BEGIN HIDDEN TESTS", 1)[-1]
             assert "### BEGIN HIDDEN TESTS" in cell.source and "_answer(" in hidden, (assignment, cell.metadata)
+
+
+def test_validate_agrees_with_the_grader_on_every_visible_test(graded):
+    _, _, records, validations = graded
+    assert not disagreements(records, validations)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,30 +22,20 @@ import nbformat
 import pytest
 
 from autograder.release import release
+from conftest import MASTER_HEADER, master_cell, disagreements, validate_batch
 
 pytestmark = pytest.mark.slow
 
-META = ("nbgrader: {{grade: {grade}, grade_id: {id}, locked: {locked}, {points}schema_version: 3, "
-        "solution: {solution}, task: false}}")
-
-
-def _cell(source: str, *, id: str, grade=False, solution=False, points=0) -> str:
-    meta = META.format(grade=str(grade).lower(), id=id, locked=str(not solution).lower(),
-                       points=f"points: {points}, " if points else "", solution=str(solution).lower())
-    return f"```{{code-cell}} ipython3\n---\n{meta}\n---\n{source.strip()}\n```\n"
-
-
 VAULT = "\n".join([
-    "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
-    "kernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n---\n\n# Vault\n",
-    _cell("def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION", id="add", solution=True),
-    _cell("assert add(1, 2) == 3, 'add(1, 2) should be 3'\n### BEGIN HIDDEN TESTS\n"
+    MASTER_HEADER + "# Vault\n",
+    master_cell("def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION", id="add", solution=True),
+    master_cell("assert add(1, 2) == 3, 'add(1, 2) should be 3'\n### BEGIN HIDDEN TESTS\n"
           "import random\nfrom autograder.answers import answer\n_cases = random.Random(1234)\nfor _ in range(20):\n"
           "    _a, _b = _cases.randint(-10**6, 10**6), _cases.randint(-10**6, 10**6)\n"
           "    answer(add(_a, _b), about=f'add({_a}, {_b})')\n### END HIDDEN TESTS",
           id="test_add", grade=True, points=2),
-    _cell("def mul(a, b):\n    ### BEGIN SOLUTION\n    return a * b\n    ### END SOLUTION", id="mul", solution=True),
-    _cell("assert mul(3, 4) == 12, 'mul(3, 4) should be 12'\n### BEGIN HIDDEN TESTS\n"
+    master_cell("def mul(a, b):\n    ### BEGIN SOLUTION\n    return a * b\n    ### END SOLUTION", id="mul", solution=True),
+    master_cell("assert mul(3, 4) == 12, 'mul(3, 4) should be 12'\n### BEGIN HIDDEN TESTS\n"
           "import random\nfrom autograder.answers import answer\n_cases = random.Random(99)\nfor _ in range(20):\n"
           "    _a, _b = _cases.randint(-1000, 1000), _cases.randint(-1000, 1000)\n"
           "    answer(mul(_a, _b), about=f'mul({_a}, {_b})')\n### END HIDDEN TESTS",
@@ -277,14 +268,17 @@ def batch(tmp_path_factory):
     submit("not_utf8", b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5, "x": "\xff\xfe"}')
 
     before = _snapshot(course)
+    limits = ["--cell-timeout", "20", "--notebook-timeout", "150", "--memory", "2", "--processes", "64",
+              "--disk", "0.0625", "--cpu-time", "30"]
     command = [str(Path(sys.executable).with_name("course-grade")), "--course", str(course), "grade", "vault",
-               "--workers", "2", "--cell-timeout", "20", "--notebook-timeout", "150", "--memory", "2",
-               "--processes", "64", "--disk", "0.0625", "--cpu-time", "30"]
+               "--workers", "2", *limits]
     env = dict(os.environ, PGPASSWORD=SECRET, COURSE_GRADE_TOKEN=SECRET)
     result = subprocess.run(command, capture_output=True, text=True, timeout=1500, env=env)
     records = {path.parent.parent.name: json.loads(path.read_text())
                for path in course.glob("autograded/*/vault/vault.grading.json")}
-    return course, result, records, before
+    validations = validate_batch(sorted(course.glob("submitted/*/vault/vault.ipynb")),
+                                 course / "release" / "vault" / "vault.ipynb", limits)
+    return course, result, records, before, validations
 
 
 def _snapshot(course: Path) -> dict[str, str]:
@@ -303,34 +297,34 @@ def _printed(course: Path, student: str) -> str:
 
 
 def test_the_batch_finishes_with_a_grade_for_everyone(batch):
-    course, result, records, _ = batch
+    course, result, records, _, _ = batch
     assert result.returncode == 0, result.stderr[-3000:]
     expected = {"honest", *ATTACKS, "deeply_nested_json", "binary_junk", "thousands_of_cells", "not_utf8"}
     assert set(records) == expected
 
 
 def test_honest_work_keeps_its_points(batch):
-    _, _, records, _ = batch
+    _, _, records, _, _ = batch
     assert records["honest"]["score"] == 3, records["honest"]
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_no_attack_earns_a_point(batch, attack):
-    _, _, records, _ = batch
+    _, _, records, _, _ = batch
     record = records[attack]
     assert record["score"] == 0, json.dumps(record["cells"])
 
 
 @pytest.mark.parametrize("attack", ["escapes", "reads_secrets", "writes_outside"])
 def test_nothing_outside_the_sandbox_is_reached(batch, attack):
-    course, _, _, _ = batch
+    course, _, _, _, _ = batch
     printed = _printed(course, attack)
     assert "ATTEMPTS DONE" in printed, printed[:3000]
     assert "ESCAPED" not in printed and "LEAKED" not in printed, printed[:3000]
 
 
 def test_course_files_are_unchanged_and_secrets_reach_no_file(batch):
-    course, _, _, before = batch
+    course, _, _, before, _ = batch
     assert _snapshot(course) == before
     for path in course.rglob("*"):
         if path.is_file():
@@ -338,7 +332,7 @@ def test_course_files_are_unchanged_and_secrets_reach_no_file(batch):
 
 
 def test_one_quota_bounds_processes_disk_and_output(batch):
-    course, _, records, _ = batch
+    course, _, records, _, _ = batch
     forks = int(_printed(course, "fork_bomb").split("children started:")[1].split()[0])
     assert 0 < forks < 64
     written = int(_printed(course, "disk_bomb").split("MiB written:")[1].split()[0])
@@ -350,8 +344,40 @@ def test_one_quota_bounds_processes_disk_and_output(batch):
 
 
 def test_malformed_files_are_rejected_with_a_reason(batch):
-    _, _, records, _ = batch
+    _, _, records, _, _ = batch
     assert "nested too deeply" in records["deeply_nested_json"]["rejected"]
     assert "not valid notebook JSON" in records["binary_junk"]["rejected"]
     assert "more than 2,000 cells" in records["thousands_of_cells"]["rejected"]
     assert records["not_utf8"]["rejected"]
+
+
+def test_validate_agrees_with_the_grader_on_every_visible_test(batch):
+    _, _, records, _, validations = batch
+    assert not disagreements(records, validations)
+
+
+def test_an_ordinary_user_grades_in_the_same_sandbox(batch, tmp_path):
+    """The same escapes, graded by an ordinary user instead of root (bubblewrap's own user
+    namespace, no cgroup): still nothing reached. Possible only where that user can run this
+    Python (a pyenv under /root cannot be)."""
+    course, _, _, _, _ = batch
+    as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    if os.getuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("needs root and setpriv to act as an ordinary user")
+    probe = subprocess.run([*as_nobody, sys.executable, "-c", "import autograder, nbclient"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip(f"an ordinary user cannot run {sys.executable} here: {probe.stderr.strip()[-200:]}")
+    copy = tmp_path / "vault"
+    shutil.copytree(course, copy, ignore=shutil.ignore_patterns("autograded", "feedback", ".course-grade"))
+    for folder in (copy / "submitted").iterdir():
+        if folder.name not in ("escapes", "reads_secrets", "writes_outside", "honest"):
+            shutil.rmtree(folder)
+    subprocess.run(["chown", "-R", "65534:65534", str(tmp_path)], check=True)
+    result = subprocess.run([*as_nobody, str(Path(sys.executable).with_name("course-grade")), "--course", str(copy),
+                             "grade", "vault", "--cell-timeout", "20", "--notebook-timeout", "150", "--memory", "2"],
+                            capture_output=True, text=True, timeout=900, env=dict(os.environ, HOME=str(tmp_path)))
+    assert result.returncode == 0, result.stderr[-2000:]
+    for attack in ("escapes", "reads_secrets", "writes_outside"):
+        printed = _printed(copy, attack)
+        assert "ATTEMPTS DONE" in printed and "ESCAPED" not in printed and "LEAKED" not in printed, printed[:2000]

@@ -1,0 +1,103 @@
+"""A student checks their work in JupyterLab before submitting: the released conv_arithmetic
+notebook opened in a real JupyterLab in headless Chromium, one question answered, the notebook
+saved, and the last cell's check() run; its report must show that answer's visible test passing
+and the others still waiting. A screenshot lands beside the book's (``$BOOK_SCREENSHOTS``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from autograder.release import release
+from conftest import REPO
+from test_browser import SCREENSHOTS, browser  # noqa: F401  (the shared headless Chromium)
+
+pytestmark = pytest.mark.slow
+
+ANSWER = ('conv_output_size = lambda size, kernel, stride=1, padding=0, dilation=1: -(-size // stride) '
+          'if padding == "same" else (size + 2 * (0 if padding == "valid" else padding) '
+          '- dilation * (kernel - 1) - 1) // stride + 1')
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """JupyterLab serving a folder with the released notebook, on 127.0.0.1; yields its URL."""
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copy(REPO / "assignments" / "nbgrader_config.py", course)
+    shutil.copytree(REPO / "assignments" / "masters", course / "masters")
+    student = tmp_path / "student"
+    student.mkdir()
+    shutil.copy(release(course, "conv_arithmetic"), student)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = secrets.token_hex(16)
+    # Every cell in the page (no windowing), so that the test finds the last one by its text.
+    settings = tmp_path / "lab-settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("jupyter")), "lab", "--no-browser", "--allow-root", f"--port={port}",
+         "--ip=127.0.0.1", f"--ServerApp.token={token}", f"--ServerApp.root_dir={student}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "lab-settings")))
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    yield f"{url}/lab/tree/conv_arithmetic.ipynb?token={token}", student
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def _cell(page, text: str):
+    return page.locator(".jp-Cell", has_text=text).first
+
+
+def _run(page, cell) -> None:
+    cell.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Shift+Enter")
+
+
+def test_a_student_validates_in_jupyterlab(browser, jupyterlab):  # noqa: F811
+    url, student = jupyterlab
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url)
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=60_000)
+
+    answer = _cell(page, "def conv_output_size(size, kernel")
+    answer.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(ANSWER)
+    _run(page, _cell(page, "Your tools (run this cell once)"))
+    page.keyboard.press("Control+S")
+    page.wait_for_timeout(1500)
+    assert "conv_output_size = lambda" in (student / "conv_arithmetic.ipynb").read_text()
+
+    check = page.locator(".jp-Cell", has=page.locator(".jp-InputArea-editor", has_text="check()")).last
+    _run(page, check)
+    report = check.locator(".jp-OutputArea-output", has_text="visible tests")
+    report.wait_for(timeout=180_000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    check.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "jupyterlab-validate.png"))
+    text = report.inner_text()
+    assert "pass  test_conv_output_size" in text, text
+    assert "FAIL  test_pool_output_size" in text and "not answered yet" in text, text
+    assert "3 of 10 points" in text, text
+    page.close()
