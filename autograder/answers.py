@@ -51,11 +51,7 @@ def answer(value, *, about: str = "", rtol: float | None = None, atol: float | N
     rule = {key: rule_value for key, rule_value in (
         ("rtol", rtol), ("atol", atol), ("within", list(within) if within else None), ("unordered", unordered),
         ("same_dtype", same_dtype), ("exact_types", exact_types), ("check", check)) if rule_value not in (None, False)}
-    try:
-        encoded = encode(value)
-    except Unsendable as error:
-        encoded = {"$": "unsendable", "why": str(error)[:200]}
-    record = {"about": str(about)[:300], "rule": rule, "value": encoded}
+    record = {"about": str(about)[:300], "rule": rule, "value": to_data(value)}
     if case is not None:
         record["case"] = encode(case)  # an instructor's value: refused loudly if it cannot be sent
     line = json.dumps(record, allow_nan=False)
@@ -64,6 +60,14 @@ def answer(value, *, about: str = "", rtol: float | None = None, atol: float | N
         with open(path, "a", encoding="utf-8") as answers:
             answers.write(line + "\n")
     return value
+
+
+def to_data(value):
+    """``value`` encoded, or a note of why it cannot be (which the judge counts as wrong)."""
+    try:
+        return encode(value)
+    except Unsendable as error:
+        return {"$": "unsendable", "why": str(error)[:200]}
 
 
 def encode(value, depth: int = 0):

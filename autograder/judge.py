@@ -217,6 +217,8 @@ def compare(got, want, rule: dict | None = None, where: str = "") -> str | None:
     if isinstance(want, np.ndarray):
         return _compare_arrays(got, want, rule, at)
     if isinstance(want, list):
+        if isinstance(got, np.ndarray) and got.ndim >= 1:
+            got = list(got)  # an array where a list is asked: its items, judged one by one
         if not isinstance(got, list):
             return f"{at}expected a list or tuple, got {_kind(got)}"
         if len(got) != len(want):
