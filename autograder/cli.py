@@ -5,7 +5,7 @@
     course-grade grade ASSIGNMENT           grade new or changed submissions, each in a sandbox
     course-grade feedback ASSIGNMENT        one HTML page per student, without hidden tests
     course-grade export [ASSIGNMENT] --out FILE [--format nbgrader|canvas]
-    course-grade report ASSIGNMENT --out DIR
+    course-grade report ASSIGNMENT --out DIR  one page: item analysis, failure reasons, similar submissions
     course-grade validate NOTEBOOK...      a student's check: the visible tests, run as the grader runs them
 """
 
@@ -62,9 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     validate_parser.add_argument("--release", type=Path, help="the released notebook (default: what the notebook records)")
     validate_parser.add_argument("--workers", type=int, default=2, help="notebooks checked at once (default 2)")
     _limit_options(validate_parser)
-    report_parser = commands.add_parser("report", help="grade distribution as PNG and HTML")
+    report_parser = commands.add_parser("report", help="what the batch shows: tests, failures, problems, similar pairs")
     report_parser.add_argument("assignment")
     report_parser.add_argument("--out", type=Path, required=True)
+    report_parser.add_argument("--db", help=DB_HELP)
+    report_parser.add_argument("--similarity", type=float, default=0.7,
+                               help="share of matching code from which a pair is listed (default 0.7)")
     args = parser.parse_args(argv)
 
     if args.command == "validate":  # a student's command: no course directory needed
@@ -92,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             export.write(table, args.out, args.format)
             print(f"wrote {len(table)} row(s) to {args.out}")
         elif args.command == "report":
-            print(report(course, args.assignment, args.out))
+            print(report(course, args.assignment, args.out, Gradebook(course, args.db), args.similarity))
     except (MasterError, NbgraderError, LeakError, FileNotFoundError, SandboxUnavailable, GradebookError,
             ReferenceError) as error:
         print(f"course-grade: {error}", file=sys.stderr)

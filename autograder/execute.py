@@ -9,7 +9,6 @@ note; nothing in the report can make the grader raise.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -55,20 +54,21 @@ class Evidence:
     ended: bool = False    # the runner reached its last report
 
 
-def execute(notebook: nbformat.NotebookNode, name: str, limits: Limits, home_template: Path | None,
-            files: Path | None = None) -> Evidence:
-    """Run ``notebook`` (under the file name ``name``) in a fresh sandbox, beside the files of the
-    folder ``files`` other than notebooks (an assignment's data and images); return what it
-    reported."""
+def execute(notebook: nbformat.NotebookNode, name: str, limits: Limits, home: dict[str, bytes] | None = None,
+            files: dict[str, bytes] | None = None) -> Evidence:
+    """Run ``notebook`` (under the file name ``name``) in a fresh sandbox, its home folder
+    started with ``home`` (warm caches) and ``files`` beside it (an assignment's data and
+    images), both by relative path; return what it reported."""
     with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
         inputs = Path(scratch) / "inputs"
         inputs.mkdir()
         nbformat.write(notebook, inputs / "notebook.ipynb")
-        if home_template is not None and home_template.is_dir():  # else caches are simply built cold
-            shutil.copytree(home_template, inputs / "home")
-        if files is not None and files.is_dir():
-            shutil.copytree(files, inputs / "files", symlinks=False,
-                            ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+        for folder, contents in (("home", home or {}), ("files", files or {})):
+            for relative, data in contents.items():
+                target = (inputs / folder / relative).resolve()
+                if target.is_relative_to(inputs / folder):  # never outside its folder
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(data)
         inside = [sys.executable, "-m", "autograder.runner", sandbox.INPUTS if limits.sandbox else str(inputs),
                   "--name", name, "--cell-timeout", str(limits.cell_seconds)]
         finished = sandbox.run(inside, inputs, limits.quota(), sandbox=limits.sandbox)
@@ -81,6 +81,14 @@ def execute(notebook: nbformat.NotebookNode, name: str, limits: Limits, home_tem
         tail = finished.stderr_tail.strip().splitlines()[-1:] or [""]
         evidence.stopped = f"the grading process ended early (status {finished.returncode}) {tail[0][:300]}".rstrip()
     return evidence
+
+
+def folder_bytes(folder: Path | None, skip: tuple[str, ...] = ()) -> dict[str, bytes]:
+    """The files under ``folder`` by relative path (links and names matching ``skip`` left out)."""
+    if folder is None or not folder.is_dir():
+        return {}
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*"))
+            if path.is_file() and not path.is_symlink() and not any(path.match(pattern) for pattern in skip)}
 
 
 def parse_report(raw: bytes) -> Evidence:

@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,7 @@ import nbformat
 
 from autograder import cells, judge, sandbox
 from autograder.assemble import RejectedSubmission, assemble, read_submission
-from autograder.execute import Limits, execute, with_outputs
+from autograder.execute import Limits, execute, folder_bytes, with_outputs
 from autograder.masters import judge_code
 from autograder.reference import reference
 
@@ -50,6 +51,7 @@ class Outcome:
     cells: dict[str, dict] = field(default_factory=dict)  # grade_id -> points (None: for a person), max_points, passed, reason
     notes: list[str] = field(default_factory=list)
     rejected: str | None = None
+    seconds: float = 0.0         # how long grading it took
 
 
 def notebooks(course: Path, assignment: str) -> list[str]:
@@ -90,25 +92,51 @@ def is_current(course: Path, assignment: str, student: str, notebook: str, sha25
         return False
 
 
-def grade_one(course: Path, assignment: str, student: str, notebook: str, path: Path, limits: Limits,
-              skeleton: nbformat.NotebookNode, home_template: Path | None = None,
-              references: dict[str, list[judge.Answer]] | None = None, checks_code: str = "",
-              ) -> tuple[Outcome, nbformat.NotebookNode | None]:
-    """Grade one notebook of one submission in a fresh sandbox; never raises for bad submissions.
+@dataclass
+class Job:
+    """Everything needed to grade one notebook, as data: a worker that grades it needs the
+    course's Python environment and bubblewrap, not the course directory."""
+    student: str
+    notebook: str                 # the notebook's file name
+    submitted: bytes              # the file as handed in (empty: not handed in)
+    timestamp: str
+    skeleton: nbformat.NotebookNode
+    limits: Limits
+    files: dict[str, bytes] = field(default_factory=dict)   # the assignment's supporting files
+    home: dict[str, bytes] = field(default_factory=dict)    # warm caches for the home folder
+    references: dict[str, list[judge.Answer]] = field(default_factory=dict)
+    checks_code: str = ""
+
+
+def job_for(course: Path, assignment: str, student: str, notebook: str, path: Path, limits: Limits,
+            skeleton: nbformat.NotebookNode, **shared) -> Job:
+    stamp = path.with_name("timestamp.txt")
+    submitted = path.read_bytes() if path.is_file() and not path.is_symlink() else b""
+    return Job(student, notebook, submitted, stamp.read_text().strip()[:64] if stamp.is_file() else "",
+               skeleton, limits, **shared)
+
+
+def grade_job(job: Job) -> tuple[Outcome, nbformat.NotebookNode | None]:
+    """Grade one notebook in a fresh sandbox; never raises for bad submissions.
 
     A test earns its points as nbgrader awards them (no error, nothing on stderr, or a partial
     score it prints) and, if the instructor's solution handed answers to the judge in that cell,
     only when the judge finds every answer right. The first is evidence from inside the sandbox;
     the second is decided here, on data, and student code cannot reach it."""
-    raw = path.read_bytes() if path.is_file() and not path.is_symlink() else b""
-    stamp_file = path.with_name("timestamp.txt")
-    outcome = Outcome(student, notebook, hashlib.sha256(raw).hexdigest(), digest(skeleton),
-                      stamp_file.read_text().strip()[:64] if stamp_file.is_file() else "")
+    started = time.perf_counter()
+    outcome, executed = _graded(job)
+    outcome.seconds = round(time.perf_counter() - started, 2)
+    return outcome, executed
+
+
+def _graded(job: Job) -> tuple[Outcome, nbformat.NotebookNode | None]:
+    raw, skeleton = job.submitted, job.skeleton
+    outcome = Outcome(job.student, job.notebook, hashlib.sha256(raw).hexdigest(), digest(skeleton), job.timestamp)
     scored = [cell for cell in skeleton.cells if cells.is_scored(cell)]
     outcome.max_score = sum(cells.points(cell) for cell in scored)
     try:
         if not raw:
-            raise RejectedSubmission(f"{notebook} was not handed in")
+            raise RejectedSubmission(f"{job.notebook} was not handed in")
         if len(raw) > MAX_SUBMISSION_BYTES:
             raise RejectedSubmission(f"the file is {len(raw) / 2**20:.0f} MiB, over the {MAX_SUBMISSION_BYTES // 2**20} MiB limit")
         assembled = assemble(skeleton, read_submission(raw))
@@ -119,15 +147,14 @@ def grade_one(course: Path, assignment: str, student: str, notebook: str, path: 
         return outcome, None
     outcome.notes += assembled.notes
 
-    evidence = execute(assembled.notebook, notebook, limits, home_template, files=course / "source" / assignment)
+    evidence = execute(assembled.notebook, job.notebook, job.limits, job.home, files=job.files)
     outcome.notes += evidence.notes + ([evidence.stopped] if evidence.stopped else [])
-    references = references or {}
-    checks = judge.load_checks(checks_code) if checks_code else {}
+    checks = judge.load_checks(job.checks_code) if job.checks_code else {}
     for index, cell in enumerate(assembled.notebook.cells):
         report = evidence.cells.get(index)
         info = cells.meta(cell)
         if cells.is_scored(cell):
-            outcome.cells[info["grade_id"]] = _scored(cell, report, references.get(info["grade_id"], []), checks)
+            outcome.cells[info["grade_id"]] = _scored(cell, report, job.references.get(info["grade_id"], []), checks)
         elif report is not None and report.status != "ok" and cell.cell_type == "code":
             outcome.notes.append(f"cell {info.get('grade_id', index + 1)!r}: {report.reason}")
     outcome.score = sum(cell["points"] or 0.0 for cell in outcome.cells.values())
@@ -238,19 +265,21 @@ def grade(course: Path, assignment: str, gradebook, *, workers: int = 2, limits:
     pending = [(student, name, path) for student, name, path in submissions(course, assignment)
                if not is_current(course, assignment, student, name, _sha256(path), digest(skeletons[name]), recorded)]
     outcomes = []
-    # In the course directory, which Dask workers on other machines must see anyway.
-    with tempfile.TemporaryDirectory(prefix=".course-grade-home-", dir=course) as home_template, \
+    with tempfile.TemporaryDirectory(prefix="course-grade-home-") as home_template, \
             _executor(workers, scheduler) as (submit, as_completed):
-        checks_code, references = judge_code(course, assignment), {}
+        checks_code, references, home = judge_code(course, assignment), {}, {}
         if pending:
             _warm_caches(Path(home_template))
+            home = folder_bytes(Path(home_template))
             for name in {name for _, name, _ in pending}:
-                references[name] = reference(course, assignment, name, skeletons[name], limits, Path(home_template),
+                references[name] = reference(course, assignment, name, skeletons[name], limits, home,
                                              judge.load_checks(checks_code))
-        futures = [submit(grade_one, course, assignment, student, name, path, limits, skeletons[name],
-                          Path(home_template), references[name], checks_code) for student, name, path in pending]
+        files = folder_bytes(course / "source" / assignment, skip=("*.ipynb", ".ipynb_checkpoints/*"))
+        jobs = [job_for(course, assignment, student, name, path, limits, skeletons[name], files=files, home=home,
+                        references=references[name], checks_code=checks_code) for student, name, path in pending]
+        futures = [submit(grade_job, job) for job in jobs]
         for done, future in enumerate(as_completed(futures), start=1):
-            outcome, executed = _result(future, futures, pending)
+            outcome, executed = _result(future, futures, jobs)
             save(course, assignment, outcome, executed, gradebook)  # the one writer
             outcomes.append(outcome)
             if progress:
@@ -258,15 +287,16 @@ def grade(course: Path, assignment: str, gradebook, *, workers: int = 2, limits:
     return outcomes
 
 
-def _result(future, futures: list, pending: list) -> tuple[Outcome, nbformat.NotebookNode | None]:
-    """A submission's outcome; a fault of the grader itself on one submission becomes that
-    submission's reason, so that the batch always finishes."""
+def _result(future, futures: list, jobs: list[Job]) -> tuple[Outcome, nbformat.NotebookNode | None]:
+    """A notebook's outcome; a fault of the grader itself on one notebook becomes that notebook's
+    reason, so that the batch always finishes."""
     try:
         return future.result()
     except Exception as error:
-        student, name, path = pending[futures.index(future)]
-        outcome = Outcome(student, name, _sha256(path), "", "", rejected=f"the grader failed on this notebook "
-                          f"({type(error).__name__}: {str(error)[:200]}); please report it")
+        job = jobs[futures.index(future)]
+        outcome = Outcome(job.student, job.notebook, hashlib.sha256(job.submitted).hexdigest(), "", job.timestamp,
+                          rejected=f"the grader failed on this notebook ({type(error).__name__}: "
+                                   f"{str(error)[:200]}); please report it")
         return outcome, None
 
 
@@ -287,8 +317,9 @@ def _warm_caches(home: Path) -> None:
 @contextlib.contextmanager
 def _executor(workers: int, scheduler: str | None):
     """Local threads (each submission runs in its own sandboxed process anyway), or a Dask cluster:
-    ``scheduler="local"`` starts an in-process LocalCluster, an address joins a real one (whose
-    workers must see the course directory at the same path)."""
+    ``scheduler="local"`` starts an in-process LocalCluster, an address joins a real one. Work
+    travels as data (``Job``), so workers need not see the course directory; a task lost with its
+    worker is run again on another."""
     if scheduler is None:
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             yield pool.submit, concurrent.futures.as_completed

@@ -111,6 +111,12 @@ class Gradebook:
         """(student, notebook) -> {grade_id: points a person gave}."""
         return self._scores(assignment, "manual_score")
 
+    def lateness(self, assignment: str) -> dict[str, float]:
+        """student -> seconds late, by the due date in the gradebook."""
+        with open_gradebook(self.url, self.course_id) as gradebook:
+            return {submission.student.id: float(submission.total_seconds_late or 0)
+                    for submission in gradebook.find_assignment(assignment).submissions}
+
     def _scores(self, assignment: str, kind: str) -> dict[tuple[str, str], dict[str, float]]:
         found: dict[tuple[str, str], dict[str, float]] = {}
         with open_gradebook(self.url, self.course_id) as gradebook:

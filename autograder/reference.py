@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import cells, judge
-from autograder.execute import Limits, execute
+from autograder.execute import Limits, execute, folder_bytes
 
 
 class ReferenceError(RuntimeError):
@@ -29,7 +29,7 @@ def uses_judge(notebook: nbformat.NotebookNode) -> bool:
 
 
 def reference(course: Path, assignment: str, notebook: str, skeleton: nbformat.NotebookNode, limits: Limits,
-              home_template: Path | None = None, checks: dict | None = None) -> dict[str, list[judge.Answer]]:
+              home: dict[str, bytes] | None = None, checks: dict | None = None) -> dict[str, list[judge.Answer]]:
     """grade_id -> the reference answers of that test cell of ``skeleton`` (the notebook
     ``notebook`` of the source, as it is graded); none for assert-style tests, which need no run. Each check function the answers
     name must accept the solution's own answers."""
@@ -45,7 +45,8 @@ def reference(course: Path, assignment: str, notebook: str, skeleton: nbformat.N
     except (OSError, ValueError, KeyError, judge.Malformed):
         pass  # none yet, or stale: compute it
 
-    evidence = execute(skeleton, notebook, limits, home_template, files=course / "source" / assignment)
+    files = folder_bytes(course / "source" / assignment, skip=("*.ipynb", ".ipynb_checkpoints/*"))
+    evidence = execute(skeleton, notebook, limits, home, files=files)
     answers, failures = {}, []
     for index, cell in enumerate(skeleton.cells):
         if not cells.is_test(cell):

@@ -14,9 +14,6 @@ verdict on the same notebook.
 from __future__ import annotations
 
 import copy
-import json
-import shutil
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -101,9 +98,7 @@ def validate(path: Path, limits: Limits, release: Path | None = None) -> Validat
             result.edited_locked_cells.append(grade_id)
     assembled = assemble(skeleton, notebook)
     result.notes += assembled.notes
-    with tempfile.TemporaryDirectory(prefix="course-grade-validate-") as scratch:
-        files = _supporting_files(path.parent, Path(scratch), result.notes)
-        evidence = execute(assembled.notebook, path.name, limits, None, files=files)
+    evidence = execute(assembled.notebook, path.name, limits, None, files=_supporting_files(path.parent, result.notes))
     result.notes += evidence.notes + ([evidence.stopped] if evidence.stopped else [])
     for index, cell in enumerate(assembled.notebook.cells):
         report = evidence.cells.get(index)
@@ -120,15 +115,13 @@ def _text(cell) -> str:
     return "".join(source) if isinstance(source, list) else str(source)
 
 
-def _supporting_files(folder: Path, scratch: Path, notes: list[str]) -> Path | None:
+def _supporting_files(folder: Path, notes: list[str]) -> dict[str, bytes]:
     """The files beside the notebook (data, images), as the grader has the assignment's own."""
     found = [p for p in folder.iterdir() if p.is_file() and not p.is_symlink() and p.suffix != ".ipynb"]
     if sum(p.stat().st_size for p in found) > MAX_FILES_BYTES:
         notes.append(f"the files beside the notebook are over {MAX_FILES_BYTES // 2**20} MiB, so none were used")
-        return None
-    for path in found:
-        shutil.copy(path, scratch / path.name)
-    return scratch
+        return {}
+    return {path.name: path.read_bytes() for path in found}
 
 
 def render(result: Validation) -> str:

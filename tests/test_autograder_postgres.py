@@ -7,76 +7,28 @@ The server runs from a throw-away data folder, listens on a Unix socket only, an
 from __future__ import annotations
 
 import csv
-import glob
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 from nbgrader.api import Gradebook as NbgraderGradebook
 
+from bench.postgres import Unavailable, postgres_server
 from test_autograder_grade import CORRECT_ADD, CORRECT_MUL, TOY, _answered, _submit
 
 pytestmark = pytest.mark.slow
 
 
-def _server_programs() -> Path | None:
-    found = shutil.which("pg_ctl")
-    if found:
-        return Path(found).resolve().parent
-    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
-    return Path(versions[-1]).parent if versions else None
-
-
 @pytest.fixture(scope="module")
 def postgres():
     """A running server; yields a function giving the URL of a new, empty database."""
-    psycopg = pytest.importorskip("psycopg")
-    programs = _server_programs()
-    if programs is None:
-        pytest.skip("PostgreSQL's server programs are not installed (Debian: apt-get install postgresql)")
-    # PostgreSQL refuses to run as root: run it as an ordinary account, in a folder that account owns.
-    as_user: list[str] = []
-    folder = Path(tempfile.mkdtemp(prefix="course-grade-pg-"))
-    if os.geteuid() == 0:
-        account = next((name for name in ("postgres", "nobody") if _exists(name)), None)
-        if account is None or not shutil.which("runuser"):
-            pytest.skip("running as root without an unprivileged account to run PostgreSQL")
-        as_user = ["runuser", "-u", account, "--"]
-        shutil.chown(folder, account)
-    folder.chmod(0o755)
-    data, socket_dir = folder / "data", str(folder)
-    run = lambda *argv: subprocess.run([*as_user, *argv], check=True, capture_output=True, text=True)  # noqa: E731
-    run(str(programs / "initdb"), "-D", str(data), "-U", "grader", "-A", "trust", "--no-sync")
-    run(str(programs / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"), "-w", "start",
-        "-o", f"-c listen_addresses='' -k {socket_dir} -c fsync=off")
-    created = []
-
-    def new_database(name: str) -> str:
-        with psycopg.connect(dbname="postgres", user="grader", host=socket_dir, autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        created.append(name)
-        return f"postgresql://grader@/{name}?host={socket_dir}"
-
+    pytest.importorskip("psycopg")
     try:
-        yield new_database
-    finally:
-        subprocess.run([*as_user, str(programs / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _exists(account: str) -> bool:
-    import pwd
-
-    try:
-        pwd.getpwnam(account)
-        return True
-    except KeyError:
-        return False
+        with postgres_server() as new_database:
+            yield new_database
+    except Unavailable as reason:
+        pytest.skip(str(reason))
 
 
 def _course_grade(course: Path, *args: str) -> subprocess.CompletedProcess:

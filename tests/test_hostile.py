@@ -269,7 +269,7 @@ def batch(tmp_path_factory):
 
     before = _snapshot(course)
     limits = ["--cell-timeout", "20", "--notebook-timeout", "150", "--memory", "2", "--processes", "64",
-              "--disk", "0.0625", "--cpu-time", "30"]
+              "--disk", "0.0625", "--cpu-time", "12"]
     command = [str(Path(sys.executable).with_name("course-grade")), "--course", str(course), "grade", "vault",
                "--workers", "2", *limits]
     env = dict(os.environ, PGPASSWORD=SECRET, COURSE_GRADE_TOKEN=SECRET)
