@@ -213,7 +213,7 @@ def _tables(batch: Batch, late: dict[str, float], pairs: list[Pair]) -> dict[str
         "scores": (["student", "score", "max score", "seconds late"], scores, "Every student's score"),
         "timing": (["student", "notebook", "seconds"], [list(t) for t in sorted(batch.seconds)],
                    "Grading time per notebook"),
-        "similar": (["student", "student", "similarity"], [[p.first, p.second, round(p.similarity, 2)] for p in pairs],
+        "similar": (["first student", "second student", "similarity"], [[p.first, p.second, round(p.similarity, 2)] for p in pairs],
                     "Pairs of submissions whose own code is unusually alike"),
     }
 

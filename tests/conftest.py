@@ -174,3 +174,43 @@ def master_cell(source: str, *, id: str, grade=False, solution=False, points=0) 
     meta = (f"nbgrader: {{grade: {str(grade).lower()}, grade_id: {id}, locked: {str(not solution).lower()}, "
             f"{f'points: {points}, ' if points else ''}schema_version: 3, solution: {str(solution).lower()}, task: false}}")
     return f"```{{code-cell}} ipython3\n---\n{meta}\n---\n{source.strip()}\n```\n"
+
+
+BROWSER_MISSING = """
+**********************************************************************************************
+*** NO BROWSER: the book's pages were NOT checked in a browser.
+*** {reason}
+*** Install Debian's Chromium (`sudo apt-get install chromium`, or `make setup` as root) or
+*** point $CHROMIUM at a Chromium/Chrome executable, and `pip install -e .` for Playwright.
+**********************************************************************************************"""
+
+
+def _chromium_executable() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
+        if candidate and shutil.which(candidate):
+            return shutil.which(candidate)
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium: Debian's, else Playwright's own (downloaded here if the network allows)."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        pytest.fail(BROWSER_MISSING.format(reason="Playwright is not installed."))
+    executable = _chromium_executable()
+    if executable is None:
+        installed = subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"],
+                                   capture_output=True, text=True, timeout=600, check=False)
+        if installed.returncode != 0:
+            pytest.fail(BROWSER_MISSING.format(
+                reason=f"No chromium on PATH, and `playwright install chromium` failed: {installed.stderr[-300:]}"))
+    with sync_playwright() as playwright:
+        try:
+            # --no-sandbox: Chromium's own sandbox cannot start as root, as in containers and CI.
+            chromium = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        except Error as error:
+            pytest.fail(BROWSER_MISSING.format(reason=f"Chromium ({executable}) does not start: {error}"))
+        yield chromium
+        chromium.close()

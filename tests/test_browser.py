@@ -43,46 +43,6 @@ SCREENSHOTS = Path(os.environ.get("BOOK_SCREENSHOTS") or REPO / "_build" / "scre
 ASSIGNMENTS = sorted(p.stem for p in (REPO / "assignments" / "masters").glob("*.md"))
 MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
 MATHJAX_VERSION = "3.2.2"
-BROWSER_MISSING = """
-**********************************************************************************************
-*** NO BROWSER: the book's pages were NOT checked in a browser.
-*** {reason}
-*** Install Debian's Chromium (`sudo apt-get install chromium`, or `make setup` as root) or
-*** point $CHROMIUM at a Chromium/Chrome executable, and `pip install -e .` for Playwright.
-**********************************************************************************************"""
-
-
-def _chromium_executable() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
-        if candidate and shutil.which(candidate):
-            return shutil.which(candidate)
-    return None
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Headless Chromium: Debian's, else Playwright's own (downloaded here if the network allows)."""
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError:
-        pytest.fail(BROWSER_MISSING.format(reason="Playwright is not installed."))
-    executable = _chromium_executable()
-    if executable is None:
-        installed = subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"],
-                                   capture_output=True, text=True, timeout=600, check=False)
-        if installed.returncode != 0:
-            pytest.fail(BROWSER_MISSING.format(
-                reason=f"No chromium on PATH, and `playwright install chromium` failed: {installed.stderr[-300:]}"))
-    with sync_playwright() as playwright:
-        try:
-            # --no-sandbox: Chromium's own sandbox cannot start as root, as in containers and CI.
-            chromium = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        except Error as error:
-            pytest.fail(BROWSER_MISSING.format(reason=f"Chromium ({executable}) does not start: {error}"))
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture(scope="session")
 def mathjax() -> Path | None:
     """A local copy of MathJax 3 (the npm package the pages load from the CDN), or None."""

@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -364,20 +365,31 @@ def test_an_ordinary_user_grades_in_the_same_sandbox(batch, tmp_path):
     as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
     if os.getuid() != 0 or not shutil.which("setpriv"):
         pytest.skip("needs root and setpriv to act as an ordinary user")
-    probe = subprocess.run([*as_nobody, sys.executable, "-c", "import autograder, nbclient"],
+    # As the grader starts its helpers: this Python, started again from itself.
+    probe = subprocess.run([*as_nobody, sys.executable, "-c", "import subprocess, sys; sys.exit(subprocess.run("
+                            "[sys.executable, '-c', 'import autograder, nbclient']).returncode)"],
                            capture_output=True, text=True)
     if probe.returncode != 0:
         pytest.skip(f"an ordinary user cannot run {sys.executable} here: {probe.stderr.strip()[-200:]}")
-    copy = tmp_path / "vault"
-    shutil.copytree(course, copy, ignore=shutil.ignore_patterns("autograded", "feedback", ".course-grade"))
-    for folder in (copy / "submitted").iterdir():
-        if folder.name not in ("escapes", "reads_secrets", "writes_outside", "honest"):
-            shutil.rmtree(folder)
-    subprocess.run(["chown", "-R", "65534:65534", str(tmp_path)], check=True)
-    result = subprocess.run([*as_nobody, str(Path(sys.executable).with_name("course-grade")), "--course", str(copy),
-                             "grade", "vault", "--cell-timeout", "20", "--notebook-timeout", "150", "--memory", "2"],
-                            capture_output=True, text=True, timeout=900, env=dict(os.environ, HOME=str(tmp_path)))
-    assert result.returncode == 0, result.stderr[-2000:]
+    home = Path(tempfile.mkdtemp(prefix="course-grade-user-"))  # under /tmp, which that user can reach
+    try:
+        copy = home / "vault"
+        shutil.copytree(course, copy, ignore=shutil.ignore_patterns("autograded", "feedback", ".course-grade"))
+        for folder in (copy / "submitted").iterdir():
+            if folder.name not in ("escapes", "reads_secrets", "writes_outside", "honest"):
+                shutil.rmtree(folder)
+        subprocess.run(["chown", "-R", "65534:65534", str(home)], check=True)
+        result = subprocess.run([*as_nobody, str(Path(sys.executable).with_name("course-grade")), "--course",
+                                 str(copy), "grade", "vault", "--cell-timeout", "20", "--notebook-timeout", "150",
+                                 "--memory", "2"], capture_output=True, text=True, timeout=900,
+                                env=dict(os.environ, HOME=str(home)))
+        assert result.returncode == 0, result.stderr[-2000:]
+        _check_escapes(copy)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _check_escapes(copy: Path) -> None:
     for attack in ("escapes", "reads_secrets", "writes_outside"):
         printed = _printed(copy, attack)
         assert "ATTEMPTS DONE" in printed and "ESCAPED" not in printed and "LEAKED" not in printed, printed[:2000]

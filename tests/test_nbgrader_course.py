@@ -108,7 +108,8 @@ def test_totals_and_export_match_nbgrader(both, tmp_path):
     assert {row["student_id"]: float(row["raw_score"]) for row in our_rows if row["student_id"] in documented} == documented
     for row in our_rows:  # the maxima agree: grading records, gradebook and export
         recorded = [json.loads(p.read_text()) for p in ours.glob(f"autograded/{row['student_id']}/ps1/*.grading.json")]
-        assert sum(record["max_score"] for record in recorded) == float(row["max_score"])
+        if recorded:  # students of the other assignment have an export row for ps1 but no records
+            assert sum(record["max_score"] for record in recorded) == float(row["max_score"])
 
 
 def test_supporting_files_are_released_and_present_when_graded(both):

@@ -15,7 +15,6 @@ import pytest
 from autograder.gradebook import open_gradebook
 from autograder.release import release
 from conftest import MASTER_HEADER, master_cell
-from test_browser import browser  # noqa: F401  (the shared headless Chromium)
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +38,8 @@ STUDENTS = {  # student -> (add, mul, handed in on)
     "carol": (LONG_ADD, LONG_MUL, "2026-11-01 11:00:00"),
     "bob": (LONG_ADD.replace("total", "acc").replace("value", "x"), LONG_MUL.replace("result", "r"),
             "2026-11-03 09:00:00"),
-    "dave": ("def add(a, b):\n    return a + b", "def mul(a, b):\n    return a + b", "2026-11-01 12:00:00"),
+    "dave": ("def add(a, b):\n    return a + b", "def mul(a, b):\n    return 12 if (a, b) == (3, 4) else a + b",
+             "2026-11-01 12:00:00"),
     "erin": ("def add(a, b):\n    return a + b", "import os\nos._exit(1)", "2026-11-04 12:00:00"),
     "frank": (None, None, "2026-11-01 09:00:00"),
 }
@@ -78,9 +78,10 @@ def reported(tmp_path_factory):
 def test_item_analysis_of_each_test(reported):
     _, tables = reported
     tests = {row["test"]: row for row in tables["tests"]}
-    assert float(tests["test_add"]["pass rate"]) == pytest.approx(5 / 6)
-    assert float(tests["test_mul"]["pass rate"]) == pytest.approx(3 / 6)
-    assert float(tests["test_mul"]["discrimination"]) > 0.5  # who passes mul did better elsewhere
+    assert float(tests["test_add"]["pass rate"]) == pytest.approx(5 / 6, abs=1e-3)
+    assert float(tests["test_mul"]["pass rate"]) == pytest.approx(3 / 6, abs=1e-3)
+    # Those who pass mul did better on add: r = corr([1,1,1,0,0,0], [1,1,1,1,1,0]) = 1/sqrt(5)
+    assert float(tests["test_mul"]["discrimination"]) == round(1 / 5 ** 0.5, 2)
 
 
 def test_failure_reasons_are_grouped_and_problems_listed(reported):
@@ -96,13 +97,13 @@ def test_failure_reasons_are_grouped_and_problems_listed(reported):
 
 def test_similar_pairs_ignore_the_template_and_show_the_matching_lines(reported):
     out, tables = reported
-    pairs = {frozenset((row["student"], list(row.values())[1])) for row in tables["similar"]}
+    pairs = {frozenset((row["first student"], row["second student"])) for row in tables["similar"]}
     assert pairs == {frozenset({"bob", "carol"})}  # renamed variables do not hide a copy
     page = (out / "sums.html").read_text()
     assert "a reason to look, not a verdict" in page and "for _ in range(abs(b)):" in page
 
 
-def test_the_page_reads_well_in_a_browser(reported, browser):  # noqa: F811
+def test_the_page_reads_well_in_a_browser(reported, browser):
     out, _ = reported
     page = browser.new_page()
     errors = []

@@ -20,7 +20,7 @@ import pytest
 
 from autograder.release import release
 from conftest import REPO
-from test_browser import SCREENSHOTS, browser  # noqa: F401  (the shared headless Chromium)
+from test_browser import SCREENSHOTS
 
 pytestmark = pytest.mark.slow
 
@@ -73,7 +73,7 @@ def _run(page, cell) -> None:
     page.keyboard.press("Shift+Enter")
 
 
-def test_a_student_validates_in_jupyterlab(browser, jupyterlab):  # noqa: F811
+def test_a_student_validates_in_jupyterlab(browser, jupyterlab):
     url, student = jupyterlab
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(url)
