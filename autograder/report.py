@@ -31,6 +31,7 @@ from autograder.assemble import RejectedSubmission, read_submission  # noqa: E40
 from autograder.grade import records  # noqa: E402
 
 SIMILARITY_K, SIMILARITY_WINDOW = 20, 5   # tokens per fingerprint, winnowing window (copydetect)
+COMMON_SHARE, COMMON_MIN = 0.1, 5          # fingerprints more common than this are not evidence
 PROBLEM_WORDS = {"time": ("stopped after", "took longer than", "CPU time"),
                  "memory": ("out of memory", "MemoryError"),
                  "crash": ("kernel died", "stopped responding", "ended early", "grader failed")}
@@ -116,20 +117,28 @@ def similar_pairs(codes: dict[str, str], template: str, threshold: float) -> lis
     fingerprinted tokens (copydetect's winnowing)."""
     from copydetect import CodeFingerprint, compare_files
 
-    given = CodeFingerprint("template.py", SIMILARITY_K, SIMILARITY_WINDOW, fp=io.StringIO(template)).hashes
-    prints = {}
-    for student, code in codes.items():
-        try:
-            prints[student] = CodeFingerprint(f"{student}.py", SIMILARITY_K, SIMILARITY_WINDOW,
-                                              boilerplate=list(given), fp=io.StringIO(code))
-        except Exception:  # code the tokenizer cannot read: nothing to compare
-            continue
+    def fingerprints(boilerplate: set[int]) -> dict:
+        found = {}
+        for student, code in codes.items():
+            try:
+                found[student] = CodeFingerprint(f"{student}.py", SIMILARITY_K, SIMILARITY_WINDOW,
+                                                 boilerplate=list(boilerplate), fp=io.StringIO(code))
+            except Exception:  # code the tokenizer cannot read: nothing to compare
+                continue
+        return found
+
+    given = set(CodeFingerprint("template.py", SIMILARITY_K, SIMILARITY_WINDOW, fp=io.StringIO(template)).hashes)
+    prints = fingerprints(given)
+    # Code that much of the class writes alike is no sign of copying: left out like the template.
+    frequency = Counter(value for fingerprint in prints.values() for value in fingerprint.hashes)
+    common = {value for value, count in frequency.items() if count > max(COMMON_MIN, COMMON_SHARE * len(prints))}
+    if common:
+        prints = fingerprints(given | common)
     holders: dict[int, list[str]] = defaultdict(list)  # compare only pairs sharing a fingerprint
     for student, fingerprint in prints.items():
         for value in fingerprint.hashes:
             holders[value].append(student)
-    candidates = {tuple(sorted((a, b))) for group in holders.values() if len(group) <= 50
-                  for i, a in enumerate(group) for b in group[i + 1:]}
+    candidates = {tuple(sorted((a, b))) for group in holders.values() for i, a in enumerate(group) for b in group[i + 1:]}
     pairs = []
     for first, second in sorted(candidates):
         _, (left, right), (slices_first, slices_second) = compare_files(prints[first], prints[second])
@@ -277,8 +286,9 @@ to reteach.</p>
 <h2>Similar submissions</h2>
 <p class="note">Similarity is a reason to look, not a verdict: students who follow the same chapter
 write alike, and short answers leave little room to differ. Only the students' own code counts
-(answer cells and cells they added); the code the release gave them is left out. Pairs listed
-share at least {similarity:.0%} of their fingerprinted code (winnowing, by copydetect).</p>
+(answer cells and cells they added); the code the release gave them is left out, and so is code
+that more than a tenth of the class writes alike. Pairs listed share at least {similarity:.0%}
+of what remains of their fingerprinted code (winnowing, by copydetect).</p>
 {_table_html("similar", *tables["similar"]).replace("{csv}", escape(assignment))}{pair_html}
 <h2>Grading</h2>{sections[4]}{sections[5]}
 </main></body></html>

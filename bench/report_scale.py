@@ -9,6 +9,7 @@ another student with new names; their grading records and gradebook rows are wri
 
 from __future__ import annotations
 
+import csv
 import json
 import random
 import subprocess
@@ -93,6 +94,20 @@ REASONS = ["AssertionError: mean([1, 2, 3]) should be 2", "wrong in 1 of 1 hidde
            "not answered yet: the answer cell still raises NotImplementedError", "NameError: name 'mean' is not defined"]
 
 
+HELPER_LINES = ["    checked = [v for v in values if v == v]", "    if not values:\n        raise ValueError('empty')",
+                "    values = list(values)", "    count = len(values)", "    ordered = sorted(values)",
+                "    first = values[0] if values else None", "    seen = set()", "    total = 0.0",
+                "    for v in values:\n        seen.add(v)", "    flag = any(v < 0 for v in values)",
+                "    limit = max(values, default=0)", "    pairs = list(zip(values, values[1:]))"]
+
+
+def _own_helper(rng: random.Random) -> str:
+    """A helper of the student's own: a random few statements, so that two students' code is
+    rarely alike unless one copied the other."""
+    lines = rng.sample(HELPER_LINES, rng.randint(4, 7))
+    return "\n\ndef inspect(values):\n" + "\n".join(lines) + "\n    return values"
+
+
 def _renamed(code: str, rng: random.Random) -> str:
     for name in ("total", "item", "ordered", "largest", "smallest", "count"):
         code = code.replace(name, f"{name[:3]}_{rng.randint(0, 99)}")
@@ -105,13 +120,16 @@ def _course(folder: Path, students: int, rng: random.Random) -> Path:
     (folder / "masters").mkdir()
     (folder / "masters" / "stats.md").write_text(MASTER)
     released = nbformat.read(release(folder, "stats"), as_version=4)
-    answers = {}
+    answers, copies = {}, []
     with open_gradebook(f"sqlite:///{folder / 'gradebook.db'}", "stats") as gradebook:
         for index in range(students):
             student = f"s{index:04d}"
             copied = index > 0 and rng.random() < 0.05
-            answers[student] = (dict(answers[f"s{rng.randrange(index):04d}"]) if copied else
-                                {qid: rng.choice(pool) for qid, pool in VARIANTS.items()})
+            original = f"s{rng.randrange(index):04d}" if copied else None
+            if copied:
+                copies.append([original, student])
+            answers[student] = (dict(answers[original]) if copied else
+                                {qid: rng.choice(pool) + _own_helper(rng) for qid, pool in VARIANTS.items()})
             notebook = nbformat.from_dict(json.loads(json.dumps(released)))
             for cell in notebook.cells:
                 grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -132,6 +150,7 @@ def _course(folder: Path, students: int, rng: random.Random) -> Path:
             graded.write_text(json.dumps(record))
             gradebook.update_or_create_student(student)
             gradebook.update_or_create_submission("stats", student)
+    (folder / "copied.json").write_text(json.dumps(copies))
     return folder
 
 
@@ -144,8 +163,12 @@ def _measure(course: Path) -> dict:
     done = subprocess.run([sys.executable, "-c", program], check=True, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     peak_kib = int(done.stdout.strip().splitlines()[-1])
-    similar = sum(1 for _ in open(course / "report" / "stats-similar.csv")) - 1
-    return {"seconds": round(seconds, 1), "peak_memory_mib": round(peak_kib / 1024, 1), "similar_pairs": similar}
+    with open(course / "report" / "stats-similar.csv") as table:
+        pairs = {frozenset((row["first student"], row["second student"])) for row in csv.DictReader(table)}
+    copied = json.loads((course / "copied.json").read_text())
+    found = sum(frozenset(pair) in pairs for pair in copied)
+    return {"seconds": round(seconds, 1), "peak_memory_mib": round(peak_kib / 1024, 1), "similar_pairs": len(pairs),
+            "copied_pairs": len(copied), "copied_pairs_listed": found}
 
 
 def run(quick: bool = False) -> dict:
@@ -157,5 +180,6 @@ def run(quick: bool = False) -> dict:
             results[str(size)] = _measure(_course(Path(scratch) / f"course-{size}", size, rng))
             print(f"  {size} submissions: {results[str(size)]}", flush=True)
     return {"target": "time and peak memory of course-grade report for 1,000 graded submissions",
+            "copied": "one in twenty submissions copies another's answers with new names",
             "submissions": results,
             "note": "peak memory is the largest resident size of the report's process (ru_maxrss)"}
