@@ -21,21 +21,11 @@ from pathlib import Path
 import nbformat
 
 from autograder.release import release
+from bench.masters import HEADER
 
 REPO = Path(__file__).resolve().parent.parent
 DASK = str(Path(sys.executable).with_name("dask"))
-LIGHT = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-
-# Light
+LIGHT = HEADER + """# Light
 
 ```{code-cell} ipython3
 ---

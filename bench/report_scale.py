@@ -22,20 +22,10 @@ import nbformat
 
 from autograder.gradebook import open_gradebook
 from autograder.release import release
+from bench.masters import HEADER
 
 REPO = Path(__file__).resolve().parent.parent
-MASTER = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-
-# Stats
+MASTER = HEADER + """# Stats
 
 ```{code-cell} ipython3
 ---
