@@ -7,6 +7,7 @@ nbgrader course's source folder is released as it is, supporting files included.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -65,6 +66,8 @@ def leaks(folder: Path, secrets: list[str], source: Path | None = None) -> list[
         recorded = notebook.get("metadata", {}).get(METADATA_KEY, {}).get("skeleton", [])
         text = "\n".join("".join(c.get("source", "")) for c in notebook.get("cells", []) + recorded)
         problems += [f"{relative} contains '{m}'" for m in LEAK_MARKERS if m in text]
-        lines = {line.strip() for line in text.splitlines()}  # whole lines: '_base.x' does not leak 'base.x'
-        problems += [f"{relative} contains the line {s!r}" for s in secrets if s in lines]
+        # Anywhere, even inside a longer line or a hint, but not as the tail of another name:
+        # '_base.trainable = True' does not leak 'base.trainable = True'.
+        problems += [f"{relative} contains the line {s!r}" for s in secrets
+                     if re.search(r"(?<![\w.])" + re.escape(s), text)]
     return problems
