@@ -9,7 +9,6 @@ instructor's tests and hidden tests, is never read here, so nothing of them can 
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 
 

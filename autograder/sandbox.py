@@ -43,8 +43,9 @@ INPUTS = "/grading"
 USER_NAME = "student"
 # Ids for student code: outside any range a distribution gives to accounts, so they own nothing.
 USER_ID_RANGE = (1_900_000_000, 2_000_000_000)
-# Variables that would send caches and settings outside the home folder; the home-cache warm-up
-# (grade.py) drops them too, so that what it builds lands where the sandbox looks.
+# Variables that would send caches and settings outside the home folder. The sandbox never passes
+# them (its environment is an allow-list); the home-cache warm-up (grade.py), which runs outside
+# it, drops them, so that what it builds lands in the home folder where the sandbox looks.
 HOME_REDIRECTS = ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "MPLCONFIGDIR", "IPYTHONDIR",
                   "JUPYTER_CONFIG_DIR")
 # The only variables of the grader's environment that reach student code: none carries a secret,
