@@ -8,15 +8,15 @@ STAMP := $(VENV)/.installed
 
 ASSIGNMENTS := $(basename $(notdir $(wildcard assignments/masters/*.md)))
 
-.PHONY: book test bench release setup sandbox-tool browser-tool database-tool clean
+.PHONY: book test bench canary release setup sandbox-tool browser-tool database-tool clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml pins.txt
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 10) <= v <= (3, 13) else f"Python 3.10 to 3.13 is needed (TensorFlow 2.21), found {v[0]}.{v[1]}")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -c pins.txt -e .
 	@$(MAKE) --no-print-directory sandbox-tool
 	@$(MAKE) --no-print-directory browser-tool
 	@$(MAKE) --no-print-directory database-tool
@@ -68,6 +68,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	COURSE_QUICK= $(BIN)/python -m bench $(NAME)
+
+# The upgrade canary: the newest releases pyproject.toml's ranges allow, in a second environment
+# (.canary/), against the quick tests, every chapter and every assignment. Report: _build/canary/.
+canary:
+	$(PYTHON) -m canary
 
 clean:
 	rm -rf _build

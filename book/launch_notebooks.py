@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import copy
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -70,13 +69,12 @@ def colab_url(repository_url: str, chapter: str) -> str:
     return f"https://colab.research.google.com/github/{owner}/{repo}/blob/{PAGES_BRANCH}/{NOTEBOOK_FOLDER}/{chapter}.ipynb"
 
 
-def pinned(requirement_name: str, pyproject: Path) -> str:
-    """The exact pin of ``requirement_name`` in pyproject.toml, e.g. ``myst-nb==1.4.0``."""
-    dependencies = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
-    for requirement in dependencies:
-        if re.match(rf"{re.escape(requirement_name)}\s*==", requirement):
-            return requirement.split(";")[0].strip()
-    raise ValueError(f"{pyproject} pins no {requirement_name}")
+def pinned(requirement_name: str, pins: Path) -> str:
+    """The exact pin of ``requirement_name`` in pins.txt, e.g. ``myst-nb==1.4.0``."""
+    for line in pins.read_text().splitlines():
+        if re.match(rf"{re.escape(requirement_name)}\s*==", line):
+            return line.split(";")[0].split("#")[0].strip()
+    raise ValueError(f"{pins} pins no {requirement_name}")
 
 
 def launch_notebook(source: Path, repository_url: str, myst_nb_pin: str) -> nbformat.NotebookNode:
@@ -139,7 +137,7 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     repository_url = _repository_url(app)
-    myst_nb_pin = pinned("myst-nb", Path(app.srcdir) / "pyproject.toml")
+    myst_nb_pin = pinned("myst-nb", Path(app.srcdir) / "pins.txt")
     folder = Path(app.outdir) / NOTEBOOK_FOLDER
     folder.mkdir(exist_ok=True)
     for docname in sorted(app.env.found_docs):

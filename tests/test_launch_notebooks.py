@@ -17,7 +17,7 @@ import launch_notebooks  # noqa: E402  (a Sphinx extension, loaded by path as _c
 CHAPTERS = sorted((REPO / "chapters").glob("*.md"))
 CONFIG = yaml.safe_load((REPO / "_config.yml").read_text())
 REPOSITORY_URL = CONFIG["repository"]["url"]
-PIN = launch_notebooks.pinned("myst-nb", REPO / "pyproject.toml")
+PIN = launch_notebooks.pinned("myst-nb", REPO / "pins.txt")
 
 
 @pytest.mark.parametrize("source", CHAPTERS, ids=lambda path: path.stem)
@@ -67,11 +67,12 @@ def test_only_chapter_pages_get_launch_notebooks():
 
 
 def test_pinned_reads_the_exact_pin(tmp_path):
-    pyproject = tmp_path / "pyproject.toml"
-    pyproject.write_text('[project]\ndependencies = ["myst-nb==9.9.9", "numpy==1.0"]\n')
-    assert launch_notebooks.pinned("myst-nb", pyproject) == "myst-nb==9.9.9"
+    pins = tmp_path / "pins.txt"
+    pins.write_text("# exact versions\nmyst-nb==9.9.9  # glue\nnumpy==1.0; sys_platform == 'linux'\n")
+    assert launch_notebooks.pinned("myst-nb", pins) == "myst-nb==9.9.9"
+    assert launch_notebooks.pinned("numpy", pins) == "numpy==1.0"
     with pytest.raises(ValueError, match="pins no"):
-        launch_notebooks.pinned("keras", pyproject)
+        launch_notebooks.pinned("keras", pins)
 
 
 def test_the_repository_url_is_one_setting():
