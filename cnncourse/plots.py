@@ -34,6 +34,37 @@ def image_grid(
     return figure
 
 
+def feature_map_rows(
+    rows: Sequence[np.ndarray], row_titles: Sequence[str], size: float = 0.7, cmap: str = "gray"
+) -> Figure:
+    """Feature maps from several depths, one row per layer, every map drawn at the same width so
+    that the shrinking grids show. rows: arrays (H_i, W_i, C_i), any real dtype, C_i maps each
+    (rows may differ in size and count); row_titles: one per row. Each row shares one colour
+    scale, from its smallest to its largest value, so that weak and silent maps look so."""
+    if len(rows) != len(row_titles):
+        raise ValueError(f"expected one title per row, got {len(rows)} rows and {len(row_titles)} titles")
+    rows = [np.asarray(maps) for maps in rows]
+    for maps in rows:
+        if maps.ndim != 3:
+            raise ValueError(f"expected each row as (H, W, C) maps, got shape {maps.shape}")
+    columns = max(maps.shape[-1] for maps in rows)
+    figure, axes = plt.subplots(len(rows), columns, figsize=(size * columns + 1.4, size * len(rows)),
+                                squeeze=False)
+    for row_axes, maps, title in zip(axes, rows, row_titles):
+        low, high = float(maps.min()), float(maps.max())
+        for channel, axis in enumerate(row_axes):
+            if channel >= maps.shape[-1]:
+                axis.axis("off")
+                continue
+            axis.imshow(maps[..., channel], cmap=cmap, vmin=low, vmax=high if high > low else low + 1,
+                        interpolation="nearest")  # a cell of a coarse map is one block
+            axis.set_xticks([])
+            axis.set_yticks([])
+        row_axes[0].set_ylabel(title, rotation=0, ha="right", va="center", fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
 def training_curves(history: Mapping[str, Sequence[float]], metrics: Sequence[str] = ("loss", "accuracy")) -> Figure:
     """Training and validation curves, one panel per metric, from ``model.fit(...).history``."""
     figure, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.4), squeeze=False)

@@ -292,3 +292,68 @@ def test_dark_mode_keeps_figures_readable(browser, site, mathjax, chapter):
     assert corners, f"{chapter} shows no figures"
     for red, green, blue, alpha in corners:
         assert alpha == 255 and min(red, green, blue) >= 240, f"figure background is not opaque white: {(red, green, blue, alpha)}"
+
+
+def _take_quiz(page, questions, right: int) -> dict:
+    """Answer the first ``right`` questions correctly and the rest wrongly, press the check
+    button, and read back the score line and every question's feedback."""
+    fieldsets = page.locator("form.course-quiz fieldset.quiz-question")
+    assert fieldsets.count() == len(questions)
+    for number, question in enumerate(questions):
+        choice = question.answer if number < right else (question.answer + 1) % len(question.options)
+        fieldsets.nth(number).locator(f"input[value='{choice}']").check()
+    page.locator("form.course-quiz button.quiz-check").click()
+    score = page.locator("form.course-quiz .quiz-score")
+    return {"score": score.inner_text(), "passed": score.get_attribute("data-passed"),
+            "feedback": page.locator("form.course-quiz .quiz-feedback").all_inner_texts()}
+
+
+def _check_scoring(page, questions) -> None:
+    from cnncourse.quiz import PASS_MARK
+
+    count = len(questions)
+    needed = next(k for k in range(count + 1) if k / count >= PASS_MARK)
+    full = _take_quiz(page, questions, count)
+    assert f"{count} of {count} (100%)" in full["score"] and full["passed"] == "true", full["score"]
+    assert all(text.startswith("\u2714 Right.") for text in full["feedback"])
+    page.locator("form.course-quiz button.quiz-reset").click()
+    assert page.locator("form.course-quiz .quiz-score").inner_text() == ""
+    assert not page.locator("form.course-quiz .quiz-feedback").first.is_visible()
+    below = _take_quiz(page, questions, needed - 1)
+    assert f"{needed - 1} of {count}" in below["score"] and "Not passed yet" in below["score"], below["score"]
+    assert below["passed"] == "false"
+    wrong = below["feedback"][count - 1]
+    assert wrong.startswith("\u2718 Not quite.") and "The answer is:" in wrong, wrong
+    at_mark = _take_quiz(page, questions, needed)
+    assert at_mark["passed"] == "true" and "Passed" in at_mark["score"], at_mark["score"]
+
+
+@pytest.mark.parametrize("chapter", toc_chapters())
+def test_each_chapter_s_quick_test_scores_and_explains(browser, site, mathjax, chapter):
+    """In the published page, with no kernel: answers are scored against the 70% pass mark, and
+    each question says why once the reader has checked."""
+    from cnncourse import quiz
+
+    _, base = site
+    context = _new_context(browser, base, mathjax, [])
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(base + f"chapters/{chapter}.html", wait_until="load")
+    questions = quiz.load(chapter)
+    assert not page.locator("form.course-quiz .quiz-feedback").first.is_visible()  # answers hidden at first
+    _check_scoring(page, questions)
+    context.close()
+    assert not errors
+
+
+def test_a_quick_test_works_as_a_notebook_output(browser):
+    """The same HTML as a cell's output in JupyterLab or Colab: one self-contained block."""
+    from cnncourse import quiz
+
+    chapter = toc_chapters()[0]
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content(f"<html><body>{quiz.show(chapter)._repr_html_()}</body></html>")
+    _check_scoring(page, quiz.load(chapter))
+    context.close()
