@@ -75,6 +75,19 @@ def versions(environment: Path) -> dict[str, str]:
     return {_canonical(entry["name"]): entry["version"] for entry in json.loads(done.stdout)}
 
 
+def newest_released(environment: Path, names) -> dict[str, str]:
+    """The newest release of each package on the registry, whatever the ranges say: where it is
+    not what the canary got, something holds it back (a range here, or another package's)."""
+    newest = {}
+    for name in names:
+        done = subprocess.run([str(_python(environment)), "-m", "pip", "index", "versions", name],
+                              capture_output=True, text=True)
+        match = re.match(r"\S+ \(([^)]+)\)", done.stdout.strip())
+        if match:
+            newest[name] = match.group(1)
+    return newest
+
+
 def failed_tests(junit: Path) -> list[dict]:
     """Each failed or erroring test of a pytest JUnit XML file, with the first line of its error."""
     failures = []
@@ -118,11 +131,16 @@ def report(result: dict) -> str:
              "pyproject.toml's ranges allow (Python " + result["python"] + ").", ""]
     if result.get("install_error"):
         lines += ["## Installation failed", "", f"    {result['install_error']}", ""]
-    lines += ["## Versions", "", "| package | pinned (pins.txt) | canary |", "|---|---|---|"]
+    lines += ["## Versions", "", "| package | pinned (pins.txt) | canary | newest released |", "|---|---|---|---|"]
     for name, got in result["versions"].items():
-        pinned = result["pins"].get(name, "")
+        pinned, newest = result["pins"].get(name, ""), result.get("newest", {}).get(name, "")
         mark = " (newer)" if pinned and got != pinned else ""
-        lines.append(f"| {name} | {pinned or '-'} | {got}{mark} |")
+        lines.append(f"| {name} | {pinned or '-'} | {got}{mark} | {newest or '-'} |")
+    held = [name for name, got in result["versions"].items() if result.get("newest", {}).get(name, got) != got]
+    if held:
+        lines += ["", "Held back (a newer release exists, but a range here or another package's requirement "
+                  "excludes it, so this canary did not test it): " + ", ".join(
+                      f"{name} {result['newest'][name]}" for name in held) + "."]
     lines.append("")
     tests = result.get("tests")
     if tests:
@@ -157,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         installed = versions(args.environment)
         wanted = list(result["pins"]) + [name for name in ALSO_REPORTED if name in installed]
         result["versions"] = {name: installed[name] for name in wanted if name in installed}
+        result["newest"] = newest_released(args.environment, [name for name in result["pins"] if name in installed])
         result["python"] = subprocess.run([str(_python(args.environment)), "-c", "import platform; print(platform.python_version())"],
                                           capture_output=True, text=True).stdout.strip()
         if "tests" in args.only:

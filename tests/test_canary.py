@@ -48,6 +48,7 @@ def test_failed_tests_come_from_pytest_s_own_report(tmp_path):
 def test_the_report_says_what_broke_and_what_was_newer():
     result = {"when": "2026-12-01T00:00:00+00:00", "python": "3.11.9", "passed": False,
               "pins": {"keras": "3.15.1", "numpy": "2.4.6"}, "versions": {"keras": "3.16.0", "numpy": "2.4.6"},
+              "newest": {"keras": "4.0.0", "numpy": "2.4.6"},
               "tests": {"passed": False, "counts": {"tests": 3, "failures": 1, "errors": 0, "skipped": 0},
                         "failures": [{"name": "tests/test_x.py::test_y", "error": "AssertionError: no"}]},
               "chapters": [{"name": "01_convolution", "passed": True, "seconds": 9.0, "error": ""},
@@ -55,7 +56,8 @@ def test_the_report_says_what_broke_and_what_was_newer():
               "assignments": []}
     text = canary.report(result)
     assert "Something broke" in text
-    assert "| keras | 3.15.1 | 3.16.0 (newer) |" in text and "| numpy | 2.4.6 | 2.4.6 |" in text
+    assert "| keras | 3.15.1 | 3.16.0 (newer) | 4.0.0 |" in text and "| numpy | 2.4.6 | 2.4.6 | 2.4.6 |" in text
+    assert "Held back" in text and "keras 4.0.0" in text and "numpy 2.4.6" not in text.split("Held back")[1]
     assert "FAILED `tests/test_x.py::test_y`: AssertionError: no" in text
     assert "FAILED `02_mnist` (3.0 s): TypeError: fit() got x" in text
     assert "passed `01_convolution`" in text
