@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 ASSIGNMENTS := $(basename $(notdir $(wildcard assignments/masters/*.md)))
 
-.PHONY: book test bench canary release setup sandbox-tool browser-tool database-tool clean
+.PHONY: book test bench canary release setup lab-settings instructor-lab sandbox-tool browser-tool database-tool clean
 
 setup: $(STAMP)
 
@@ -17,10 +17,25 @@ $(STAMP): pyproject.toml pins.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c pins.txt -e .
+	@$(MAKE) --no-print-directory lab-settings
 	@$(MAKE) --no-print-directory sandbox-tool
 	@$(MAKE) --no-print-directory browser-tool
 	@$(MAKE) --no-print-directory database-tool
 	touch $(STAMP)
+
+# Students' JupyterLab (jupyterlab/): chapters, MyST .md files, open as notebooks, and nbgrader's
+# instructor menus and formgrader are hidden. `make instructor-lab` brings them back here.
+lab-settings:
+	mkdir -p $(VENV)/share/jupyter/lab/settings $(VENV)/etc/jupyter/labconfig
+	cp jupyterlab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	cp jupyterlab/page_config.json $(VENV)/etc/jupyter/labconfig/page_config.json
+	for tool in formgrader course_list; do \
+		$(BIN)/jupyter server extension disable --sys-prefix nbgrader.server_extensions.$$tool >/dev/null 2>&1; done
+
+instructor-lab:
+	rm -f $(VENV)/etc/jupyter/labconfig/page_config.json
+	for tool in formgrader course_list; do \
+		$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.$$tool >/dev/null 2>&1; done
 
 # The autograder isolates student code with bubblewrap (Linux only): install it where we can.
 sandbox-tool:

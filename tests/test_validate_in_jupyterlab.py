@@ -101,3 +101,37 @@ def test_a_student_validates_in_jupyterlab(browser, jupyterlab):
     assert "FAIL  test_pool_output_size" in text and "not answered yet" in text, text
     assert "3 of 10 points" in text, text
     page.close()
+
+
+def test_students_lab_opens_chapters_as_notebooks_without_instructor_menus(browser, jupyterlab):
+    """`make setup` (lab-settings) gives the course's JupyterLab the students' view: a MyST .md
+    chapter opens in jupytext's notebook viewer, and nbgrader's instructor menus and formgrader
+    are gone (validation stays: the assignments' check() does not need nbgrader's)."""
+    import json
+    import re
+
+    url, _ = jupyterlab
+    base, token = url.split("/lab/")[0], url.split("token=")[1]
+    settings = json.load(urllib.request.urlopen(
+        f"{base}/lab/api/settings/@jupyterlab/docmanager-extension:plugin?token={token}", timeout=30))
+    # overrides.json changes the defaults, which the server folds into the setting's schema.
+    viewers = settings["schema"]["properties"]["defaultViewers"].get("default", {})
+    assert viewers.get("markdown") == "Jupytext Notebook", f"run `make lab-settings`: {viewers}"
+    page_html = urllib.request.urlopen(f"{base}/lab?token={token}", timeout=30).read().decode()
+    config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page_html, re.S).group(1))
+    disabled = config.get("disabledExtensions", [])
+    disabled = list(disabled) if isinstance(disabled, (list, dict)) else []
+    for plugin in ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:menu"):
+        assert plugin in disabled, f"{plugin} is enabled: run `make lab-settings`"
+    try:
+        status = urllib.request.urlopen(f"{base}/formgrader?token={token}", timeout=30).status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    assert status == 404, "the formgrader answers in the students' JupyterLab"
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url)
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
+    menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+    page.close()
+    assert "File" in menus and not [m for m in menus if "nbgrader" in m.lower()], menus
