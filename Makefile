@@ -49,8 +49,15 @@ sandbox-tool:
 	fi
 
 # The browser tests drive Debian's Chromium with Playwright (Playwright's own browser download
-# needs internet): install it where we can, and say loudly where we cannot.
+# needs internet) and check accessibility with axe-core, fetched from npm's registry: install
+# both where we can, and say loudly where we cannot.
 browser-tool:
+	@if command -v npm >/dev/null; then :; \
+	elif [ "$$(uname)" = Linux ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	else \
+		echo "*** WARNING: npm is not installed: the accessibility test (axe-core, from npm) will fail."; \
+	fi
 	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null || [ -n "$$CHROMIUM" ]; then :; \
 	elif [ "$$(uname)" = Linux ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \

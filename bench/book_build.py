@@ -15,7 +15,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import nbformat
 
@@ -52,6 +54,55 @@ def built_glue(executed: Path) -> dict[str, str]:
             if text is not None:
                 values[name] = text.strip("'\"")
     return values
+
+
+class _LoadedFiles(HTMLParser):
+    """The images, scripts and stylesheets an HTML page names, by kind."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: dict[str, list[str]] = {"images": [], "scripts": [], "styles": []}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "img" and attributes.get("src"):
+            self.found["images"].append(attributes["src"])
+        elif tag == "script" and attributes.get("src"):
+            self.found["scripts"].append(attributes["src"])
+        elif tag == "link" and "stylesheet" in (attributes.get("rel") or "").split() and attributes.get("href"):
+            self.found["styles"].append(attributes["href"])
+
+
+def page_weights(html: Path) -> dict[str, dict[str, int]]:
+    """Bytes each page of a built book costs a reader who opens it: the HTML, and the images,
+    scripts and stylesheets it names (each file once), keyed by page (``chapters/01_convolution.html``).
+
+    ``html`` is a build's ``_build/html``. Only files the page names are counted, not what its
+    scripts fetch later (MathJax's fonts and extensions). ``"missing"`` counts the names of files
+    that are not in the build or lie off-site; they weigh nothing here."""
+    weights = {}
+    for page in sorted(html.rglob("*.html")):
+        name = page.relative_to(html).as_posix()
+        if name.startswith("_"):  # Sphinx's own folders (_sources, _static) hold no pages
+            continue
+        parser = _LoadedFiles()
+        parser.feed(page.read_text(errors="replace"))
+        weight = {"html": page.stat().st_size, "images": 0, "scripts": 0, "styles": 0, "missing": 0}
+        counted: set[Path] = set()
+        for kind, addresses in parser.found.items():
+            for address in addresses:
+                if address.startswith("data:"):  # inside the HTML, already counted
+                    continue
+                parts = urlsplit(address)
+                target = (page.parent / unquote(parts.path)).resolve()
+                if parts.scheme or parts.netloc or not target.is_file():
+                    weight["missing"] += 1
+                elif target not in counted:
+                    counted.add(target)
+                    weight[kind] += target.stat().st_size
+        weight["total"] = weight["html"] + weight["images"] + weight["scripts"] + weight["styles"]
+        weights[name] = weight
+    return weights
 
 
 def judge(total_seconds: float, chapter_seconds: dict[str, float], cached_seconds: float) -> dict:
@@ -91,6 +142,7 @@ def run(quick: bool, toc: Path | None = None) -> dict:
         chapter_seconds = {name: seconds for name, seconds in execution_seconds(build).items()
                            if (REPO / "chapters" / f"{name}.md").is_file()}
         glued = {path.stem: built_glue(path) for path in sorted((build / "jupyter_execute" / "chapters").glob("*.ipynb"))}
+        page_bytes = page_weights(build / "html")
         executed_before = execution_seconds(build)
         cached = _build(output, quick, toc)
         re_executed = sorted(name for name, seconds in execution_seconds(build).items()
@@ -107,6 +159,7 @@ def run(quick: bool, toc: Path | None = None) -> dict:
         "cached_rebuild_re_executed": re_executed,
         "cores": os.cpu_count(),
         "glued": glued,
+        "page_bytes": page_bytes,
     }
     verdict = judge(total, chapter_seconds, cached)
     if quick:  # a quick build proves nothing about the published book's times

@@ -38,9 +38,7 @@ def setup(seed: int = 0) -> bool:
     # several models or batch sizes: a hint for production loops that is only noise in a lesson.
     tensorflow.get_logger().setLevel("ERROR")
     keras.utils.set_random_seed(seed)
-    import matplotlib.pyplot as plt
+    from cnncourse.plots import use_course_style
 
-    # Opaque white figures: a transparent PNG would show black axes on the book's dark mode.
-    plt.rcParams.update({"figure.dpi": 100, "axes.grid": False, "image.cmap": "gray",
-                         "figure.facecolor": "white", "savefig.facecolor": "white", "savefig.transparent": False})
+    use_course_style()
     return quick_mode()

@@ -48,10 +48,56 @@ def test_chapter_executes_cleanly(quick_build, chapter):
 @pytest.mark.parametrize("chapter", BUILT_CHAPTERS)
 def test_chapter_figures_are_in_the_page(quick_build, chapter):
     html = (quick_build / "html" / "chapters" / f"{chapter}.html").read_text()
-    images = re.findall(r'<img[^>]+src="([^"]+\.png)"', html)
+    images = re.findall(r'<img[^>]+src="([^"]+\.(?:png|jpe?g))"', html)
     assert images, f"{chapter} shows no figures"
     for source in images:
         assert (quick_build / "html" / "chapters" / source).resolve().is_file(), source
+
+
+COLUMN_PIXELS = 672  # the theme's text column, in CSS pixels
+
+
+def _figure_images(quick_build: Path, chapter: str) -> list[tuple[str, Path]]:
+    """Each figure image of a chapter's page: its <img> tag and its file."""
+    page = (quick_build / "html" / "chapters" / f"{chapter}.html").read_text()
+    article = page[page.index("<article"):page.rindex("</article>")]
+    found = []
+    for tag in re.findall(r"<img\b[^>]*>", article):
+        source = re.search(r'src="([^"]+)"', tag).group(1)
+        found.append((tag, (quick_build / "html" / "chapters" / source).resolve()))
+    return found
+
+
+@pytest.mark.parametrize("chapter", BUILT_CHAPTERS)
+def test_figures_are_shown_at_most_column_wide_and_sharp(quick_build, chapter):
+    """cnncourse.plots renders figures at 1.5 to 2 image pixels per page pixel and gives
+    their page width in the output's metadata, which myst-nb writes into the <img>: no
+    figure is wider than the column (so that none is scaled down, fonts and all, on a
+    computer) and none is blurred up."""
+    from PIL import Image
+
+    images = _figure_images(quick_build, chapter)
+    assert images, f"{chapter} shows no figures"
+    for tag, file in images:
+        width = re.search(r'style="[^"]*\bwidth:\s*([\d.]+)px', tag)
+        assert width, f"{chapter}: no page width on {tag[:200]}"
+        assert float(width.group(1)) <= COLUMN_PIXELS, f"{chapter}: {tag[:200]}"
+        with Image.open(file) as image:
+            soft = image.width < 1.4 * float(width.group(1))
+        assert not soft, f"{chapter}: {file.name} is blurred up to its page width"
+
+
+@pytest.mark.parametrize("chapter", BUILT_CHAPTERS)
+def test_chapter_pages_stay_light(quick_build, chapter):
+    """A chapter page and its figures weigh at most 1.5 MB (chapter 6 weighed 4.4 MB when
+    its photographs were PNG); photographs go to the page as JPEG."""
+    html = quick_build / "html" / "chapters" / f"{chapter}.html"
+    files = {file for _, file in _figure_images(quick_build, chapter)}
+    weight = html.stat().st_size + sum(file.stat().st_size for file in files)
+    assert weight < 1.5e6, f"{chapter}: {weight / 1e6:.2f} MB"
+    if chapter in ("05_transfer_learning", "06_unet_segmentation"):
+        jpegs = [file for file in files if file.suffix in (".jpg", ".jpeg")]
+        assert jpegs, f"{chapter} shows its photographs as PNG"
 
 
 @pytest.mark.parametrize("chapter", BUILT_CHAPTERS)
@@ -123,8 +169,66 @@ def test_no_page_shows_solutions_or_hidden_tests(quick_build, assignment):
         assert not found, f"{notebook} carries instructor-only lines: {found[:3]}"
 
 
+# MyST that JupyterLab and Colab would show raw (book/launch_notebooks.py converts it all).
+LEFT_OVER_MYST = re.compile(r"\{(glue|cite|term|ref|numref|doc|index)[:}]|```\{|:::\{")
+
+
+@pytest.mark.parametrize("chapter", BUILT_CHAPTERS)
+def test_launch_notebook_is_plain_markdown_with_the_glued_numbers(quick_build, chapter):
+    """The notebook Colab and the download link open: the Markdown is plain Jupyter Markdown with
+    the values this build glued, and the solutions are closed."""
+    notebook = json.loads((quick_build / "html" / "notebooks" / f"{chapter}.ipynb").read_text())
+    markdown = "\n".join("".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "markdown")
+    assert not LEFT_OVER_MYST.findall(markdown), sorted(set(LEFT_OVER_MYST.findall(markdown)))
+    source = (REPO / "chapters" / f"{chapter}.md").read_text()
+    assert markdown.count("<details>") == source.count("{solution}")
+    glued = json.loads((quick_build / "jupyter_execute" / "chapters" / f"{chapter}.glue.json").read_text())
+    quoted = {key: glued[key]["data"]["text/plain"].strip("'\"") for key in re.findall(r"\{glue:text\}`([^`:]+)`", source)}
+    assert quoted and all(value in markdown for value in quoted.values())
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_assignment_launch_links_open_the_released_notebook(quick_build, assignment):
+    page_file = quick_build / "html" / "assignments" / "release" / assignment / f"{assignment}.html"
+    page = page_file.read_text()
+    colab = re.findall(r'class="reference external launch-colab" href="([^"]+)"', page)
+    download = re.findall(r'class="reference internal launch-download" href="([^"]+)"', page)
+    assert len(colab) == len(download) == 1, "the assignment page has no launch links"
+    # Colab opens <path> from the gh-pages branch, which holds this very HTML folder.
+    published = re.fullmatch(r"https://colab\.research\.google\.com/github/[^/]+/[^/]+/blob/gh-pages/(.+)", colab[0])
+    assert published, colab[0]
+    notebook = quick_build / "html" / published.group(1)
+    assert notebook.is_file() and (page_file.parent / download[0]).resolve() == notebook.resolve()
+    released = REPO / "assignments" / "release" / assignment / f"{assignment}.ipynb"
+    cells = [(cell["cell_type"], cell["source"]) for cell in json.loads(notebook.read_text())["cells"]]
+    assert cells == [(cell["cell_type"], cell["source"]) for cell in json.loads(released.read_text())["cells"]]
+
+
 def html_text(page: Path) -> str:
     """The page's text as a reader sees it: tags removed, entities decoded."""
     import html
 
     return html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
+
+
+def test_tables_from_code_render_as_tables(quick_build):
+    """Chapters print result tables as Markdown; the page shows them as tables with their maths
+    typeset, not as raw pipes and dollars."""
+    for chapter in ("03_training_well", "05_transfer_learning"):
+        html = (quick_build / "html" / "chapters" / f"{chapter}.html").read_text()
+        article = html[html.index("<article"):html.rindex("</article>")]
+        assert "<table" in article, f"{chapter} shows no table"
+        assert "|---|" not in article and "| run |" not in article and "| training |" not in article
+
+
+def test_the_introduction_quotes_the_benchmark(quick_build):
+    import json
+    import sys
+
+    sys.path.insert(0, str(REPO / "book"))
+    import bench_facts
+
+    html = (quick_build / "html" / "intro.html").read_text()
+    assert "{{" not in html
+    for value in bench_facts.facts(json.loads((REPO / "bench" / "results.json").read_text())).values():
+        assert value.replace("(", "").split()[0] in html

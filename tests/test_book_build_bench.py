@@ -50,3 +50,28 @@ def test_judge_applies_the_three_targets():
     slow = book_build.judge(46 * 60, {"01": 100.0, "05": 601.0}, 121.0)
     assert slow == {"total_target_met": False, "chapter_target_met": False, "chapters_over_target": ["05"],
                     "cached_target_met": False}
+
+
+def test_page_weights_count_the_page_and_each_file_it_loads_once(tmp_path):
+    html = tmp_path / "html"
+    (html / "_static").mkdir(parents=True)
+    (html / "_images").mkdir()
+    (html / "chapters").mkdir()
+    (html / "_static" / "theme.js").write_bytes(b"x" * 1000)
+    (html / "_static" / "theme.css").write_bytes(b"x" * 300)
+    (html / "_images" / "figure one.png").write_bytes(b"x" * 5000)
+    (html / "_sources").mkdir()
+    (html / "_sources" / "not-a-page.html").write_text("<html></html>")
+    page = ('<html><head><link rel="stylesheet" href="../_static/theme.css?v=1" />'
+            '<script src="../_static/theme.js?v=2"></script><script src="../_static/theme.js"></script>'
+            '<script src="https://cdn.example.org/library.js"></script><script>inline()</script></head>'
+            '<body><img src="../_images/figure%20one.png"><img src="../_images/gone.png">'
+            '<img src="data:image/png;base64,AAAA"></body></html>')
+    (html / "chapters" / "01_convolution.html").write_text(page)
+    (html / "index.html").write_text("<html><body>hello</body></html>")
+    weights = book_build.page_weights(html)
+    assert set(weights) == {"chapters/01_convolution.html", "index.html"}
+    chapter = weights["chapters/01_convolution.html"]
+    assert chapter == {"html": len(page), "images": 5000, "scripts": 1000, "styles": 300, "missing": 2,
+                       "total": len(page) + 6300}
+    assert weights["index.html"]["total"] == len("<html><body>hello</body></html>")

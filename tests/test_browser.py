@@ -10,10 +10,12 @@ default _build/screenshots/, for CI to keep as an artifact.
 
 Chromium is Debian's package (`make setup` installs it as root, CI with apt); Playwright's own
 browser download needs internet. Without a browser these tests fail and say why: a book that was
-never opened in a browser must not pass for a checked one. MathJax, which the pages load from a
-CDN, is served from a local copy of the same npm package where npm can fetch one (`npm pack`,
-once), so that the maths check needs no internet; without it the CDN is used. Every other request
-off this machine is blocked.
+never opened in a browser must not pass for a checked one. The book serves its own MathJax
+(sphinx-mathjax-offline), so every request off this machine is blocked and counted: a page must
+work offline, maths included. Readers on phones, on paper and with assistive technology are
+checked too: no page scrolls sideways at a phone's width, printing keeps every line of code, and
+axe-core (the npm package, fetched once with `npm pack`) finds no serious accessibility problem
+on any page in light or dark mode.
 """
 
 from __future__ import annotations
@@ -40,15 +42,16 @@ pytestmark = pytest.mark.slow
 
 SCREENSHOTS = Path(os.environ.get("BOOK_SCREENSHOTS") or REPO / "_build" / "screenshots")
 ASSIGNMENTS = sorted(p.stem for p in (REPO / "assignments" / "masters").glob("*.md"))
-MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
-MATHJAX_VERSION = "3.2.2"
-@pytest.fixture(scope="session")
-def mathjax() -> Path | None:
-    """A local copy of MathJax 3 (the npm package the pages load from the CDN), or None."""
-    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cnn-course" / f"mathjax-{MATHJAX_VERSION}"
-    if not (folder / "es5" / "tex-mml-chtml.js").is_file() and shutil.which("npm"):
+AXE_VERSION = "4.14.1"
+
+
+def _npm_package(name: str, version: str, needed: str) -> Path | None:
+    """An npm package unpacked under ~/.cache/cnn-course/<name>-<version> (`npm pack`, once), or
+    None where it is not there and npm cannot fetch it; ``needed`` is a file it must hold."""
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cnn-course" / f"{name}-{version}"
+    if not (folder / needed).is_file() and shutil.which("npm"):
         folder.parent.mkdir(parents=True, exist_ok=True)
-        packed = subprocess.run(["npm", "pack", f"mathjax@{MATHJAX_VERSION}", "--silent"], cwd=folder.parent,
+        packed = subprocess.run(["npm", "pack", f"{name}@{version}", "--silent"], cwd=folder.parent,
                                 capture_output=True, text=True, timeout=300, check=False)
         archive = folder.parent / packed.stdout.strip()
         if packed.returncode == 0 and archive.is_file():
@@ -58,7 +61,7 @@ def mathjax() -> Path | None:
             (folder.parent / "unpacked" / "package").rename(folder)
             shutil.rmtree(folder.parent / "unpacked")
             archive.unlink()
-    return folder if (folder / "es5" / "tex-mml-chtml.js").is_file() else None
+    return folder if (folder / needed).is_file() else None
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -82,22 +85,15 @@ def _pages(root: Path) -> list[str]:
                   if not p.relative_to(root).parts[0].startswith("_"))
 
 
-def _new_context(browser, base: str, mathjax: Path | None, blocked: list[str], **options):
-    """A browser context that serves MathJax locally and blocks every request off this machine."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
+def _new_context(browser, base: str, blocked: list[str], **options):
+    """A browser context that blocks every request off this machine, and lists it in ``blocked``."""
+    options.setdefault("viewport", {"width": 1280, "height": 900})
+    context = browser.new_context(**options)
 
     def route(route):
         url = route.request.url
         if url.startswith(base) or url.startswith("data:"):
             route.continue_()
-        elif url.startswith(MATHJAX_CDN) and mathjax is None:
-            route.continue_()  # no local copy: the CDN itself, where there is a network (CI)
-        elif url.startswith(MATHJAX_CDN):
-            local = mathjax / unquote(urlsplit(url).path).split("/mathjax@3/", 1)[1]
-            if local.is_file():
-                route.fulfill(path=str(local))
-            else:
-                route.fulfill(status=404)
         else:
             blocked.append(url)
             route.abort()
@@ -111,7 +107,7 @@ def _screenshot_name(page: str, mode: str = "") -> str:
 
 
 @pytest.fixture(scope="session")
-def visits(browser, site, mathjax) -> dict[str, dict]:
+def visits(browser, site) -> dict[str, dict]:
     """Every page opened once in Chromium: what the browser reported, what the page holds, and a
     full-page screenshot."""
     root, base = site
@@ -119,7 +115,7 @@ def visits(browser, site, mathjax) -> dict[str, dict]:
     blocked: list[str] = []
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    context = _new_context(browser, base, mathjax, blocked)
+    context = _new_context(browser, base, blocked)
     page = context.new_page()
     record: dict = {}
     page.on("console", lambda message: message.type == "error" and record["console"].append(message.text))
@@ -136,7 +132,7 @@ def visits(browser, site, mathjax) -> dict[str, dict]:
                 page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30_000)
                 page.evaluate("() => MathJax.startup.promise")
             except PlaywrightTimeout:
-                record["console"].append("MathJax did not load (no local copy, and the CDN is unreachable)")
+                record["console"].append("MathJax did not load from the book's own _static/mathjax")
         page.screenshot(path=SCREENSHOTS / _screenshot_name(name), full_page=True)
         record.update(page.evaluate("""() => ({
             url: location.href,
@@ -176,8 +172,8 @@ def test_no_page_logs_a_console_error_or_fails_a_request(visits):
     assert not problems, json.dumps(problems, indent=1)[:4000]
 
 
-def test_no_page_needs_anything_but_mathjax_from_the_internet(visits):
-    """Pages that need no third-party server work offline and leak no reader's visit."""
+def test_no_page_needs_anything_from_the_internet(visits):
+    """Pages that need no third-party server, MathJax included, work offline and leak no reader's visit."""
     assert visits["(blocked off-site requests)"] == []
 
 
@@ -225,9 +221,9 @@ def test_colab_and_download_links_point_at_published_notebooks(visits, site, cha
     assert notebook["nbformat"] == 4 and "course-setup" in notebook["cells"][0]["metadata"]["tags"]
 
 
-def test_search_finds_chapter_one(browser, site, mathjax):
+def test_search_finds_chapter_one(browser, site):
     _, base = site
-    context = _new_context(browser, base, mathjax, [])
+    context = _new_context(browser, base, [])
     page = context.new_page()
     page.goto(base + "search.html?q=receptive+field", wait_until="load")
     page.wait_for_selector("ul.search li a", timeout=60_000)
@@ -267,11 +263,11 @@ def test_no_page_shows_solutions_or_hidden_tests(visits):
 
 
 @pytest.mark.parametrize("chapter", toc_chapters())
-def test_dark_mode_keeps_figures_readable(browser, site, mathjax, chapter):
+def test_dark_mode_keeps_figures_readable(browser, site, chapter):
     """In the theme's dark mode the page turns dark while every figure keeps its opaque white
     background (a transparent PNG would put black axes on a black page)."""
     _, base = site
-    context = _new_context(browser, base, mathjax, [], color_scheme="dark")
+    context = _new_context(browser, base, [], color_scheme="dark")
     page = context.new_page()
     page.goto(base + f"chapters/{chapter}.html", wait_until="load")
     page.wait_for_load_state("networkidle")
@@ -329,13 +325,13 @@ def _check_scoring(page, questions) -> None:
 
 
 @pytest.mark.parametrize("chapter", toc_chapters())
-def test_each_chapter_s_quick_test_scores_and_explains(browser, site, mathjax, chapter):
+def test_each_chapter_s_quick_test_scores_and_explains(browser, site, chapter):
     """In the published page, with no kernel: answers are scored against the 70% pass mark, and
     each question says why once the reader has checked."""
     from cnncourse import quiz
 
     _, base = site
-    context = _new_context(browser, base, mathjax, [])
+    context = _new_context(browser, base, [])
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -356,4 +352,145 @@ def test_a_quick_test_works_as_a_notebook_output(browser):
     page = context.new_page()
     page.set_content(f"<html><body>{quiz.show(chapter)._repr_html_()}</body></html>")
     _check_scoring(page, quiz.load(chapter))
+    context.close()
+
+
+def _open(page, url: str) -> None:
+    """Load a page as a reader would see it: scripts run, nothing pending, maths typeset."""
+    page.goto(url, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    if page.locator("span.math, div.math").count():
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30_000)
+        page.evaluate("() => MathJax.startup.promise")
+
+
+def test_the_book_serves_its_own_mathjax(site):
+    """Every page with maths loads MathJax from the book (sphinx-mathjax-offline), not a CDN."""
+    root, _ = site
+    assert (root / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    for name in _pages(root):
+        text = (root / name).read_text()
+        if 'class="math' in text:
+            sources = re.findall(r'<script[^>]*src="([^"]*mathjax[^"]*)"', text)
+            assert sources and all(source.endswith("_static/mathjax/tex-chtml.js") for source in sources), (name, sources)
+
+
+# Wider than any phone page may be: an iPhone 12 to 15's viewport.
+PHONE = {"width": 390, "height": 844}
+
+_STICKING_OUT = """width => [...document.querySelectorAll('body *')].filter(element => {
+    if (element.getBoundingClientRect().right <= width) return false;
+    for (let box = element.parentElement; box && box !== document.body; box = box.parentElement) {
+        const style = getComputedStyle(box);
+        if (style.overflowX !== 'visible' || style.position === 'fixed') return false;
+    }
+    return getComputedStyle(element).position !== 'fixed';
+}).slice(0, 5).map(element => `${element.tagName.toLowerCase()}.${element.className}: ${element.textContent.slice(0, 60)}`)"""
+
+
+def test_no_page_scrolls_sideways_on_a_phone(browser, site):
+    """At a phone's width only boxes that hold wide content (code, tables, display maths) scroll
+    sideways, inside themselves; the page never does."""
+    root, base = site
+    context = _new_context(browser, base, [], viewport=PHONE)
+    page = context.new_page()
+    too_wide = {}
+    for name in _pages(root):
+        _open(page, base + name)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            too_wide[name] = {"width": width, "sticking out": page.evaluate(_STICKING_OUT, PHONE["width"])}
+    context.close()
+    assert not too_wide, json.dumps(too_wide, indent=1)[:4000]
+
+
+# A4's 210 mm less Chromium's default print margins (10 mm a side), in CSS pixels (96 per inch).
+PRINTED_WIDTH = 718
+
+
+@pytest.mark.parametrize("chapter", toc_chapters())
+def test_printing_a_chapter_keeps_every_line_of_code(browser, site, chapter):
+    """Printed or saved as PDF, every code block and output is on paper whole: long lines wrap
+    instead of being cut at the edge, solutions hidden behind a toggle print open, and the
+    sidebars and buttons stay off the page."""
+    _, base = site
+    context = _new_context(browser, base, [], viewport={"width": PRINTED_WIDTH, "height": 1000})
+    page = context.new_page()
+    _open(page, base + f"chapters/{chapter}.html")
+    page.emulate_media(media="print")
+    code = page.evaluate("""() => [...document.querySelectorAll('.bd-article pre')].map(pre => ({
+        start: pre.textContent.trim().slice(0, 60),
+        clipped: pre.scrollWidth > pre.clientWidth,
+        shown: pre.getClientRects().length > 0 && getComputedStyle(pre).visibility === 'visible',
+    }))""")
+    controls = page.evaluate("""() => [...document.querySelectorAll(
+        '.bd-sidebar-primary, .bd-sidebar-secondary, .bd-header, button')].filter(e => e.getClientRects().length).length""")
+    context.close()
+    assert code, f"{chapter} shows no code"
+    assert not [block["start"] for block in code if block["clipped"]], "code cut off at the right edge"
+    assert not [block["start"] for block in code if not block["shown"]], "code left off the printed page"
+    assert controls == 0
+
+
+@pytest.fixture(scope="session")
+def axe() -> Path:
+    """axe-core's browser script (the npm package, fetched once into ~/.cache/cnn-course)."""
+    folder = _npm_package("axe-core", AXE_VERSION, "axe.min.js")
+    if folder is None:
+        message = f"No axe-core {AXE_VERSION}: npm is missing or could not fetch it, so accessibility was NOT checked."
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI has npm and a network: a skip there would hide a broken set-up
+        pytest.skip(message)
+    return folder / "axe.min.js"
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_no_page_has_a_serious_accessibility_problem(browser, site, axe, mode):
+    """axe-core's checks (WCAG 2 A and AA, and best practices) on every page, in the theme's light
+    and dark mode: no violation that axe rates critical or serious."""
+    root, base = site
+    context = _new_context(browser, base, [], color_scheme=mode)
+    page = context.new_page()
+    found = {}
+    for name in _pages(root):
+        _open(page, base + name)
+        assert page.evaluate("() => document.documentElement.dataset.theme") == mode, name
+        page.add_script_tag(path=str(axe))
+        violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+            .filter(violation => ['critical', 'serious'].includes(violation.impact))
+            .map(violation => `${violation.impact} ${violation.id} on ${violation.nodes.length} element(s), `
+                 + `first ${violation.nodes[0].target.join(' ')}: ${violation.help}`)""")
+        if violations:
+            found[name] = violations
+    context.close()
+    assert not found, json.dumps(found, indent=1)[:6000]
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900},
+                                      {"width": 375, "height": 740}],
+                         ids=["computer", "phone"])
+def test_a_figure_enlarges_and_closes_again(browser, site, viewport):
+    """_static/figures.js: a click (or a tap, or Enter) on a figure opens it in an
+    overlay, at least as wide as on the page; Escape closes it and gives the focus back
+    to the figure."""
+    _, base = site
+    context = _new_context(browser, base, [], viewport=viewport,
+                           has_touch=viewport["width"] < 500)
+    page = context.new_page()
+    _open(page, base + "chapters/06_unet_segmentation.html")
+    links = page.locator("article figure a.figure-zoom")
+    assert links.count() == page.locator("article figure img").count() > 0
+    inline_width = links.first.locator("img").bounding_box()["width"]
+    links.first.click()
+    overlay = page.locator("dialog.figure-zoom-dialog")
+    overlay.wait_for(state="visible")
+    assert overlay.locator(".figure-zoom-caption").inner_text().strip()
+    assert overlay.locator("img").bounding_box()["width"] >= inline_width - 1
+    page.keyboard.press("Escape")
+    overlay.wait_for(state="hidden")
+    focused = "() => document.activeElement.classList.contains('figure-zoom')"
+    assert page.evaluate(focused)
+    page.keyboard.press("Enter")
+    overlay.wait_for(state="visible")
+    page.keyboard.press("Escape")
     context.close()
