@@ -24,18 +24,17 @@ $(STAMP): pyproject.toml pins.txt
 	touch $(STAMP)
 
 # Students' JupyterLab (jupyterlab/): chapters, MyST .md files, open as notebooks, and nbgrader's
-# instructor menus and formgrader are hidden. `make instructor-lab` brings them back here.
+# instructor menus and its formgrader and course list are off. `make instructor-lab` turns them
+# back on here. (students.json sorts after nbgrader's own nbgrader.json, so it wins.)
+LAB_CONFIG := $(VENV)/etc/jupyter
 lab-settings:
-	mkdir -p $(VENV)/share/jupyter/lab/settings $(VENV)/etc/jupyter/labconfig
+	mkdir -p $(VENV)/share/jupyter/lab/settings $(LAB_CONFIG)/labconfig $(LAB_CONFIG)/jupyter_server_config.d
 	cp jupyterlab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
-	cp jupyterlab/page_config.json $(VENV)/etc/jupyter/labconfig/page_config.json
-	for tool in formgrader course_list; do \
-		$(BIN)/jupyter server extension disable --sys-prefix nbgrader.server_extensions.$$tool >/dev/null 2>&1; done
+	cp jupyterlab/page_config.json $(LAB_CONFIG)/labconfig/page_config.json
+	cp jupyterlab/jupyter_server_config.json $(LAB_CONFIG)/jupyter_server_config.d/students.json
 
 instructor-lab:
-	rm -f $(VENV)/etc/jupyter/labconfig/page_config.json
-	for tool in formgrader course_list; do \
-		$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.$$tool >/dev/null 2>&1; done
+	rm -f $(LAB_CONFIG)/labconfig/page_config.json $(LAB_CONFIG)/jupyter_server_config.d/students.json
 
 # The autograder isolates student code with bubblewrap (Linux only): install it where we can.
 sandbox-tool:

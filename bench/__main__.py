@@ -73,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             figures = importlib.import_module(BENCHMARKS[name]).run(quick=quick)
         figures["when"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
         figures["quick_mode"] = quick
+        figures["machine"] = machine()  # each result keeps its own: others may run elsewhere later
         results["benchmarks"][name] = figures
         print(json.dumps({k: v for k, v in figures.items() if not isinstance(v, dict)}, indent=2))
     results["machine"] = machine()

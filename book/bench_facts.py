@@ -13,15 +13,22 @@ from pathlib import Path
 
 
 def facts(results: dict) -> dict[str, str]:
-    """Substitutions from the benchmark results: the machine, each chapter's run time and the
-    whole build's, in minutes."""
-    machine = results["machine"]
+    """Substitutions from the benchmark results: the machine the book was built on, each
+    chapter's run time and the whole build's, in minutes."""
     build = results["benchmarks"]["book_build"]
+    if build.get("quick_mode"):
+        raise ValueError("bench/results.json holds a quick-mode book_build: its times mean nothing; "
+                         "rerun `make bench NAME=book_build`")
+    # The machine of that run (older results recorded it only once, for the whole file).
+    machine = build.get("machine") or results["machine"]
     seconds = build["chapter_execution_seconds"]
     fastest, slowest = min(seconds, key=seconds.get), max(seconds, key=seconds.get)
     memory = f", {machine['memory_gib']:g} GiB" if machine.get("memory_gib") else ""
+    accelerator = machine.get("accelerator", "")
+    accelerator = "no GPU" if accelerator.startswith("none") else accelerator
     return {
-        "bench_machine": f"{machine['cores']} CPU cores ({machine['cpu']}){memory}, no GPU",
+        "bench_machine": f"{machine['cores']} CPU cores ({machine['cpu']}){memory}"
+                         + (f", {accelerator}" if accelerator else ""),
         "chapter_minutes": f"{seconds[fastest] / 60:.1f} (chapter {int(fastest[:2])}) to "
                            f"{seconds[slowest] / 60:.0f} (chapter {int(slowest[:2])})",
         "book_minutes": f"{build['total_seconds'] / 60:.0f}",

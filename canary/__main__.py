@@ -1,7 +1,7 @@
 """Run the upgrade canary and write its report (``make canary``).
 
     python -m canary                       # everything, in a fresh .canary/ environment
-    python -m canary --keep                # reuse .canary/ if it exists (no reinstall)
+    python -m canary --keep                # reuse .canary/ if it exists (upgraded, not rebuilt)
     python -m canary --only assignments    # some of: tests, chapters, assignments
 
 Standard library only, so that any Python 3.10 to 3.13 can start it. It exits 1 when anything
@@ -21,6 +21,8 @@ import sys
 import venv
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+
+from canary.checks import first_line
 
 REPO = Path(__file__).resolve().parent.parent
 STEPS = ("tests", "chapters", "assignments")
@@ -53,7 +55,10 @@ def install(environment: Path, keep: bool) -> str:
     error, or "" when it installed."""
     if not (keep and _python(environment).exists()):
         shutil.rmtree(environment, ignore_errors=True)
-        venv.create(environment, with_pip=True)
+        try:
+            venv.create(environment, with_pip=True)
+        except (OSError, subprocess.CalledProcessError) as error:  # e.g. Debian without python3-venv
+            return f"could not create a virtual environment: {error}"
     for command in (["install", "--quiet", "--upgrade", "pip"],
                     # No -c pins.txt: the ranges alone, newest first, transitive dependencies too.
                     ["install", "--quiet", "--upgrade", "--upgrade-strategy", "eager", "-e", str(REPO)]):
@@ -64,9 +69,9 @@ def install(environment: Path, keep: bool) -> str:
 
 
 def _first_line(text: str) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    errors = [line for line in lines if line.lower().startswith(("error", "traceback"))]
-    return (errors[0] if errors else lines[-1] if lines else "")[:300]
+    """pip's first ERROR line, or else what checks.first_line finds (a traceback's exception)."""
+    errors = [line.strip() for line in text.splitlines() if line.strip().startswith("ERROR")]
+    return errors[0][:300] if errors else first_line(text)
 
 
 def versions(environment: Path) -> dict[str, str]:
@@ -93,9 +98,11 @@ def failed_tests(junit: Path) -> list[dict]:
     failures = []
     for case in ElementTree.parse(junit).getroot().iter("testcase"):
         for problem in list(case.findall("failure")) + list(case.findall("error")):
-            module = case.get("classname", "").replace(".", "/")
+            parts = case.get("classname", "").split(".")
+            classes = [part for part in parts if part[:1].isupper()]  # test classes, not modules
+            module = "/".join(part for part in parts if part not in classes)
             message = problem.get("message") or (problem.text or "")
-            failures.append({"name": f"{module}.py::{case.get('name')}", "passed": False,
+            failures.append({"name": "::".join([f"{module}.py", *classes, case.get("name", "")]), "passed": False,
                              "error": message.strip().splitlines()[0][:300] if message.strip() else problem.tag})
     return failures
 
@@ -118,7 +125,14 @@ def run_tests(environment: Path, out: Path, env: dict) -> dict:
 def run_checks(environment: Path, what: str, env: dict) -> list[dict]:
     done = subprocess.run([str(_python(environment)), "-m", "canary.checks", what], cwd=REPO, env=env,
                           capture_output=True, text=True)
-    results = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    results = []
+    for line in done.stdout.splitlines():
+        try:
+            result = json.loads(line)
+        except ValueError:
+            continue  # anything a chapter printed itself
+        if isinstance(result, dict) and {"name", "passed"} <= set(result):
+            results.append(result)
     if done.returncode or not results:
         results.append({"name": f"canary.checks {what}", "passed": False, "error": _first_line(done.stderr)})
     return results
@@ -172,7 +186,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"canary: installing the newest releases into {args.environment} ...", flush=True)
     result = {"when": when, "python": "", "pins": pins(), "versions": {}, "install_error": install(args.environment, args.keep)}
     if not result["install_error"]:
-        installed = versions(args.environment)
+        try:
+            installed = versions(args.environment)
+        except (OSError, subprocess.CalledProcessError, ValueError) as error:
+            installed, result["install_error"] = {}, f"pip list failed: {error}"
+    if not result["install_error"]:
         wanted = list(result["pins"]) + [name for name in ALSO_REPORTED if name in installed]
         result["versions"] = {name: installed[name] for name in wanted if name in installed}
         result["newest"] = newest_released(args.environment, [name for name in result["pins"] if name in installed])

@@ -6,8 +6,7 @@ import time
 
 import keras
 
-# Metrics whose names contain one of these read better as percentages.
-PERCENT_METRICS = ("accuracy", "iou", "dice")
+from cnncourse.metrics import is_share
 
 
 def _reading_order(item: tuple[str, object]) -> tuple[bool, bool]:
@@ -23,22 +22,16 @@ class EpochLog(keras.callbacks.Callback):
     ``epoch  3/10  loss 0.0521  accuracy 98.4%  val_loss 0.0412  val_accuracy 98.7%  12 s``
 
     Every number in the epoch's logs is shown under its Keras name, the loss first and the
-    validation figures after the training ones: metrics whose name contains one of
-    ``percent_metrics`` as a percentage, the rest to ``digits`` significant digits. The
+    validation figures after the training ones: shares of 1 (``metrics.is_share``: accuracy,
+    IoU, Dice) as percentages, the rest to ``digits`` significant digits. The
     epoch's wall-clock time (training and validation) comes last. A line longer than
     ``width`` characters is retried with single spaces, so that a loss, one accuracy-like
     metric and their validation twins fit 88 characters in any run of under 1,000 epochs.
     Each line is flushed at once, so that a notebook keeps the whole log in one output box.
     """
 
-    def __init__(
-        self,
-        percent_metrics: tuple[str, ...] = PERCENT_METRICS,
-        digits: int = 3,
-        width: int = 88,
-    ):
+    def __init__(self, digits: int = 3, width: int = 88):
         super().__init__()
-        self.percent_metrics = percent_metrics
         self.digits = digits
         self.width = width
 
@@ -59,7 +52,7 @@ class EpochLog(keras.callbacks.Callback):
                 value = float(value)
             except (TypeError, ValueError):
                 continue  # not a number: nothing to print
-            if any(word in name for word in self.percent_metrics):
+            if is_share(name):
                 parts.append(f"{name} {value:.1%}")
             else:
                 # "#" keeps trailing zeros (0.250, not 0.25), so that columns line up

@@ -5,6 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 
+# Keras metric names whose values are shares of 1, shown as percentages in logs and on axes.
+SHARE_METRICS = ("accuracy", "iou", "dice")
+
+
+def is_share(metric: str) -> bool:
+    """True for a Keras metric name that ends in a share-of-1 metric ("val_accuracy",
+    "membrane_iou", "dice"), False for others ("loss", "dice_loss")."""
+    return metric.lower().endswith(SHARE_METRICS)
+
+
 def confusion_matrix(true_labels: np.ndarray, predicted_labels: np.ndarray, num_classes: int) -> np.ndarray:
     """Counts (num_classes, num_classes) int64: row = true class, column = predicted class.
 

@@ -27,6 +27,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from PIL import Image as PILImage
 
+from cnncourse.metrics import is_share
+
 COLUMN_WIDTH = 6.6  # inches: the widest figure; with its margins, the 672-pixel column
 CHART_WIDTH = 5.2  # inches: charts are narrower, so that a phone shrinks them less
 PANEL_HEIGHT = 2.3  # inches per row of chart panels
@@ -170,7 +172,7 @@ def metric_label(metric: str) -> tuple[str, float]:
     words = name.replace("_", " ").replace("iou", "IoU")
     if metric.startswith("val_"):
         words = f"validation {words}"
-    if "accuracy" in name:
+    if is_share(name):
         return f"{words} (%)", 100.0
     return words, 1.0
 

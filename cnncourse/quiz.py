@@ -48,6 +48,8 @@ def load(chapter: str) -> list[Question]:
     if not path.is_file():
         raise FileNotFoundError(f"no quiz for {chapter!r}: expected {path}")
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping with a list of questions, got {type(data).__name__}")
     questions = []
     for number, entry in enumerate(data.get("questions") or [], start=1):
         try:
@@ -147,5 +149,7 @@ _SCRIPT = """function (id, quiz) {
     form.reset();
     form.querySelectorAll(".quiz-feedback").forEach(function (feedback) { feedback.hidden = true; });
     score.textContent = "";
+    delete score.dataset.right;
+    delete score.dataset.passed;
   });
 }"""

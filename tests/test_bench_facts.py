@@ -30,6 +30,19 @@ def test_a_changed_benchmark_changes_the_text():
     assert facts["book_minutes"] == "50" and facts["chapter_minutes"] == "0.5 (chapter 1) to 10 (chapter 4)"
 
 
+def test_the_build_s_own_machine_is_named_and_quick_results_are_refused():
+    import pytest
+
+    results = json.loads((REPO / "bench" / "results.json").read_text())
+    build = results["benchmarks"]["book_build"]
+    build["machine"] = dict(results["machine"], cores=64, cpu="Elsewhere", accelerator="NVIDIA H200")
+    assert bench_facts.facts(results)["bench_machine"].startswith("64 CPU cores (Elsewhere)")
+    assert "H200" in bench_facts.facts(results)["bench_machine"]
+    build["quick_mode"] = True
+    with pytest.raises(ValueError, match="quick-mode"):
+        bench_facts.facts(results)
+
+
 def test_the_introduction_quotes_them_and_types_no_run_time():
     intro = (REPO / "intro.md").read_text()
     used = set(re.findall(r"\{\{\s*(\w+)\s*\}\}", intro))

@@ -344,7 +344,8 @@ def test_each_chapter_s_quick_test_scores_and_explains(browser, site, chapter):
 
 
 def test_a_quick_test_works_as_a_notebook_output(browser):
-    """The same HTML as a cell's output in JupyterLab or Colab: one self-contained block."""
+    """The same HTML on its own in a bare page, as a notebook shows a cell's output: it needs
+    nothing from the book around it (JupyterLab and Colab themselves are not driven here)."""
     from cnncourse import quiz
 
     chapter = toc_chapters()[0]

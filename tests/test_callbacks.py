@@ -67,3 +67,10 @@ def test_worst_case_classifier_line_fits_the_column():
     log.set_params({"epochs": 999})
     logs = {"loss": 1.234e-05, "accuracy": 1.0, "val_loss": 1234.5, "val_accuracy": 1.0}
     assert len(log.format_line(998, logs, seconds=9999.0)) <= 88
+
+
+def test_shares_of_one_are_told_apart_from_other_metrics():
+    from cnncourse.metrics import is_share
+
+    assert all(map(is_share, ["accuracy", "val_accuracy", "pixel_accuracy", "membrane_iou", "dice"]))
+    assert not any(map(is_share, ["loss", "val_loss", "dice_loss", "iou_threshold"]))

@@ -23,6 +23,13 @@ def test_it_reads_every_pin():
     assert read["keras"] and read["jupyter-book"].startswith("1.")
 
 
+def test_pip_s_error_or_a_crash_s_exception_is_the_line_reported():
+    pip = "Collecting x\nERROR: ResolutionImpossible: keras>=4 conflicts\nmore"
+    assert canary._first_line(pip) == "ERROR: ResolutionImpossible: keras>=4 conflicts"
+    crash = "Traceback (most recent call last):\n  File 'x'\nImportError: cannot import name 'Foo'"
+    assert canary._first_line(crash) == "ImportError: cannot import name 'Foo'"
+
+
 def test_a_traceback_is_summed_up_by_its_exception():
     trace = 'Traceback (most recent call last):\n  File "x.py", line 1\n    f()\nAttributeError: module keras has no attribute Foo\n'
     assert checks.first_line(trace) == "AttributeError: module keras has no attribute Foo"
@@ -35,12 +42,14 @@ def test_failed_tests_come_from_pytest_s_own_report(tmp_path):
         "def test_good():\n    pass\n\n"
         "def test_bad():\n    assert 1 + 1 == 3, 'arithmetic moved'\n\n"
         "import pytest\n@pytest.fixture\ndef broken():\n    raise RuntimeError('fixture exploded')\n\n"
-        "def test_errors(broken):\n    pass\n")
+        "def test_errors(broken):\n    pass\n\n"
+        "class TestGroup:\n    def test_in_a_class(self):\n        raise ValueError('in a class')\n")
     junit = tmp_path / "out.xml"
     subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}",
                     "--rootdir", str(tmp_path), str(tmp_path / "test_sample.py")], cwd=tmp_path, capture_output=True)
-    failures = {f["name"].split("::")[1]: f["error"] for f in canary.failed_tests(junit)}
-    assert set(failures) == {"test_bad", "test_errors"}
+    failures = {f["name"].split("::", 1)[1]: f["error"] for f in canary.failed_tests(junit)}
+    assert set(failures) == {"test_bad", "test_errors", "TestGroup::test_in_a_class"}
+    assert "in a class" in failures["TestGroup::test_in_a_class"]
     assert "arithmetic moved" in failures["test_bad"]
     assert "fixture exploded" in failures["test_errors"]
 

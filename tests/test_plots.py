@@ -95,10 +95,18 @@ def test_figure_fits_the_column_at_its_own_size(kind):
     assert figure.get_size_inches()[0] <= plots.COLUMN_WIDTH + 1e-9, kind
     data, page_width = plots.render_figure(figure)
     assert page_width <= COLUMN_PIXELS, f"{kind}: {page_width} px wide on the page"
+    # What the figure measures on its own, in inches, cropped to its content plus margins.
+    inches = _content_inches(figure)
+    assert page_width == pytest.approx(inches * plots.DISPLAY_DPI, rel=0.03, abs=2)
     with PILImage.open(io.BytesIO(data)) as image:
         # Sharper than the page (SHARPNESS image pixels per page pixel), never softer.
-        expected = plots.SHARPNESS * page_width
-        assert image.width == pytest.approx(expected, abs=plots.SHARPNESS)
+        assert image.width == pytest.approx(inches * plots.DISPLAY_DPI * plots.SHARPNESS, rel=0.03, abs=4)
+
+
+def _content_inches(figure) -> float:
+    """The width savefig's tight crop keeps, from the figure's own layout."""
+    figure.canvas.draw()
+    return figure.get_tightbbox(figure.canvas.get_renderer()).width + 2 * plots.MARGIN
 
 
 @pytest.mark.parametrize("kind", FIGURES)
@@ -164,13 +172,14 @@ def test_jpeg_is_valid_and_lighter_than_the_png():
     figure = plots.image_grid(_photos(6), titles=[f"photo {i}" for i in range(6)],
                               columns=3, size=2.1)
     png, png_width = plots.render_figure(figure)
+    inches = _content_inches(figure)
     shown = plots.as_jpeg(figure)
     assert shown.format == "jpeg"
     assert shown.data[:3] == b"\xff\xd8\xff"
     with PILImage.open(io.BytesIO(shown.data)) as image:
         assert image.format == "JPEG"
         image.load()  # decodes the whole image: raises if it is truncated
-        assert image.width == pytest.approx(plots.PHOTO_SHARPNESS * shown.width, abs=2)
+        assert image.width == pytest.approx(inches * plots.DISPLAY_DPI * plots.PHOTO_SHARPNESS, rel=0.03, abs=4)
     assert shown.width == png_width <= COLUMN_PIXELS
     assert len(shown.data) < 0.6 * len(png)
     # The JPEG replaces the figure, closed so that the notebook does not show both.
