@@ -90,3 +90,20 @@ def layer_multiply_accumulates(model: keras.Model) -> list[tuple[str, int]]:
 def multiply_accumulates(model: keras.Model) -> int:
     """Multiply-accumulates of one forward pass of one example through ``model`` (see module doc)."""
     return sum(macs for _, macs in layer_multiply_accumulates(model))
+
+
+def receptive_fields(model: keras.Model) -> dict[str, int]:
+    """The receptive field, in input pixels along one side, of one value of every layer's output
+    in a sequential stack of ``model``'s layers (first dimension of each kernel or window):
+    chapter 1's rule ``r += (k - 1) * dilation * jump`` and ``jump *= stride`` for convolutions
+    and poolings; other layers (activations, normalisation, dropout) change neither."""
+    field, jump, fields = 1, 1, {}
+    for layer in model.layers:
+        if isinstance(layer, (layers.Conv2D, layers.DepthwiseConv2D, layers.SeparableConv2D)):
+            field += (layer.kernel_size[0] - 1) * layer.dilation_rate[0] * jump
+            jump *= layer.strides[0]
+        elif isinstance(layer, (layers.MaxPooling2D, layers.AveragePooling2D)):
+            field += (layer.pool_size[0] - 1) * jump
+            jump *= layer.strides[0]
+        fields[layer.name] = field
+    return fields

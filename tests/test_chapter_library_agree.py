@@ -62,3 +62,21 @@ def test_library_schedule_warms_up_then_decays_to_zero():
     peak = models.MNIST_PEAK_LEARNING_RATE
     assert np.isclose(rates[0], peak / 10) and np.isclose(rates[2], peak)  # 20 % warm-up
     assert rates[1] < rates[2] and rates[3] < rates[2] and rates[4] < peak * 1e-3
+
+
+def test_receptive_fields_follow_chapter_one_s_rule():
+    """cnncourse.complexity.receptive_fields, which chapter 2 uses, is chapter 1's rule
+    r += (k - 1) * dilation * jump, jump *= stride, worked by hand here."""
+    from cnncourse.complexity import receptive_fields
+
+    inputs = keras.Input((64, 64, 1))
+    x = layers.Conv2D(1, 3, name="a")(inputs)                    # 1 + 2 = 3
+    x = layers.Conv2D(1, 3, name="b")(x)                         # 3 + 2 = 5
+    x = layers.MaxPooling2D(2, name="pool")(x)                   # 5 + 1 = 6, jump 2
+    x = layers.ReLU(name="relu")(x)                              # unchanged
+    x = layers.Conv2D(1, 3, dilation_rate=2, name="dilated")(x)  # 6 + 2 * 2 * 2 = 14
+    x = layers.DepthwiseConv2D(3, strides=2, name="depthwise")(x)  # 14 + 2 * 2 = 18, jump 4
+    x = layers.SeparableConv2D(1, 3, name="separable")(x)        # 18 + 2 * 4 = 26
+    fields = receptive_fields(keras.Model(inputs, x))
+    assert [fields[name] for name in ("a", "b", "pool", "relu", "dilated", "depthwise", "separable")] == \
+        [3, 5, 6, 6, 14, 18, 26]
