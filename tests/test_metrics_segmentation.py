@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cnncourse.metrics import dice_score, iou_score, pixel_accuracy, segmentation_scores
+from cnncourse.metrics import (
+    dice_score, iou_score, pixel_accuracy, rand_score, segmentation_scores,
+)
 
 # 3 x 3 case: TP = 2 (top-left pair), FP = 1 (top right), FN = 2 (second row), TN = 4.
 TRUE_3X3 = np.array([[1, 1, 0], [1, 1, 0], [0, 0, 0]], dtype=np.uint8)
@@ -96,3 +98,62 @@ def test_bad_masks_are_refused_with_a_reason(true, predicted, message):
 def test_foreground_must_be_a_class():
     with pytest.raises(ValueError, match="foreground must be the class 0 or 1"):
         dice_score(TRUE_3X3, PREDICTED_3X3, foreground=2)
+
+
+def _two_cells() -> np.ndarray:
+    """A 5 x 7 slice: a membrane column in the middle splits two cells of 10 pixels each."""
+    membranes = np.zeros((5, 7), dtype=bool)
+    membranes[:, 3] = True
+    membranes[:, [0, 6]] = True
+    return membranes
+
+
+def test_rand_score_is_one_for_the_true_segmentation_and_ignores_membrane_pixels():
+    truth = _two_cells()
+    assert rand_score(truth, truth) == pytest.approx(1.0)
+    # A thicker predicted membrane covers cell pixels, which join the membrane segment.
+    thicker = truth.copy()
+    thicker[:, 2] = True
+    assert rand_score(truth, thicker) < 1.0
+
+
+def _rand_f(overlaps, true_sizes, predicted_sizes) -> float:
+    """The Rand F-score from region sizes counted by hand, over pixels of true cells only.
+
+    S, A and B count ordered pairs of distinct pixels (n^2 - n summed) in one true cell and one
+    predicted segment, in one true cell, and in one predicted segment; precision S/B, recall
+    S/A, so F = 2S / (A + B).
+    """
+    n = sum(true_sizes)
+    pairs = [sum(size**2 for size in sizes) - n for sizes in (overlaps, true_sizes, predicted_sizes)]
+    return 2 * pairs[0] / (pairs[1] + pairs[2])
+
+
+def test_rand_score_of_a_merge_by_hand():
+    truth = _two_cells()
+    merged = truth.copy()
+    merged[:, 3] = False  # the middle membrane missed: one predicted cell holds both
+    expected = _rand_f(overlaps=[10, 10], true_sizes=[10, 10], predicted_sizes=[20])
+    assert expected == pytest.approx(9 / 14)
+    assert rand_score(truth, merged) == pytest.approx(expected)
+
+
+def test_rand_score_of_a_split_by_hand():
+    truth = _two_cells()
+    split = truth.copy()
+    split[2, :] = True  # a false membrane across both cells: four cells of 4 pixels remain
+    # In each true cell: two predicted cells of 4 pixels and 2 pixels of predicted membrane,
+    # which form one segment of 4 pixels over both true cells.
+    expected = _rand_f(overlaps=[4, 4, 2, 4, 4, 2], true_sizes=[10, 10],
+                       predicted_sizes=[4, 4, 4, 4, 4])
+    assert expected == pytest.approx(13 / 30)
+    assert rand_score(truth, split) == pytest.approx(expected)
+
+
+def test_rand_score_averages_slices_and_checks_shapes():
+    truth = np.stack([_two_cells(), _two_cells()])
+    merged = truth.copy()
+    merged[1, :, 3] = False
+    assert rand_score(truth, merged) == pytest.approx((1.0 + 9 / 14) / 2)
+    with pytest.raises(ValueError, match="same shape"):
+        rand_score(truth, truth[:1])
