@@ -17,7 +17,7 @@ MNIST_WARMUP_FRACTION = 0.2
 
 
 def mnist_cnn() -> keras.Model:
-    """Chapter 2's digit classifier: (N, 28, 28, 1) float32 in [0, 1] -> (N, 10) softmax."""
+    """Chapter 2's improved classifier: (N, 28, 28, 1) float32 in [0, 1] -> (N, 10) softmax."""
     inputs = keras.Input(shape=(28, 28, 1))
     x = layers.Conv2D(32, 5, use_bias=False)(inputs)  # 28 -> 24
     x = layers.MaxPooling2D()(x)  # 24 -> 12; normalise after pooling: a quarter of the work
