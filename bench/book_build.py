@@ -22,11 +22,11 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 
 from autograder.release import release
-from bench.chapters import glued_values
+from bench.chapters import TIME_TARGETS, glued_values
 
 REPO = Path(__file__).resolve().parent.parent
 TOTAL_TARGET_SECONDS = 45 * 60
-CHAPTER_TARGET_SECONDS = 10 * 60
+CHAPTER_TARGET_SECONDS = 10 * 60  # each chapter's, unless bench.chapters allows it longer
 CACHED_TARGET_SECONDS = 2 * 60
 
 
@@ -105,9 +105,14 @@ def page_weights(html: Path) -> dict[str, dict[str, int]]:
     return weights
 
 
+def chapter_target_seconds(chapter: str) -> float:
+    """A chapter's run-time limit in the build: 10 minutes, or its own longer one (chapter 6)."""
+    return max(CHAPTER_TARGET_SECONDS, TIME_TARGETS.get(chapter, 0))
+
+
 def judge(total_seconds: float, chapter_seconds: dict[str, float], cached_seconds: float) -> dict:
     """Which of the three targets a build met."""
-    slow = sorted(name for name, seconds in chapter_seconds.items() if seconds > CHAPTER_TARGET_SECONDS)
+    slow = sorted(name for name, seconds in chapter_seconds.items() if seconds > chapter_target_seconds(name))
     return {
         "total_target_met": total_seconds <= TOTAL_TARGET_SECONDS,
         "chapter_target_met": not slow,
@@ -153,7 +158,7 @@ def run(quick: bool, toc: Path | None = None) -> dict:
         "total_seconds": round(total, 1),
         "total_target_seconds": TOTAL_TARGET_SECONDS,
         "chapter_execution_seconds": chapter_seconds,
-        "chapter_target_seconds": CHAPTER_TARGET_SECONDS,
+        "chapter_target_seconds": {name: chapter_target_seconds(name) for name in chapter_seconds},
         "cached_rebuild_seconds": round(cached, 1),
         "cached_rebuild_target_seconds": CACHED_TARGET_SECONDS,
         "cached_rebuild_re_executed": re_executed,

@@ -17,13 +17,17 @@ import jupytext
 import nbclient
 
 CHAPTERS = Path(__file__).resolve().parent.parent / "chapters"
-# Full-mode run-time targets in seconds, on the benchmark machine (issues #6, #7, #5).
+# Full-mode run-time targets in seconds, on the benchmark machine (issues #6, #7, #5; chapter 6
+# at most 15 minutes since issue #19 counted its training in steps).
 TIME_TARGETS = {"03_training_well": 600, "04_architectures": 600, "05_transfer_learning": 480,
-                "06_unet_segmentation": 600}
+                "06_unet_segmentation": 900}
 # Targets on glued values: chapter -> {glue key: (comparison, threshold in the glued text's units)}.
 VALUE_TARGETS: dict[str, dict[str, tuple[str, float]]] = {
+    # Chapter 2 starts from the simplest CNN that reaches 99% test accuracy (issue #19).
+    "02_first_cnn": {"simple_test_accuracy": (">=", 99.0)},
     # Chapter 3: momentum 0.9 escapes the batch-normalisation trap after one short epoch (%), and
-    # all regularisers together cut the plain network's test errors by at least 10%.
+    # all regularisers together cut the plain network's test errors by at least 10% (means over
+    # the seeds, issue #19).
     "03_training_well": {"trap_inference_09": (">=", 95.0), "combined_error_ratio": ("<=", 0.9)},
     # Chapter 4: the 30-layer plain network's training loss is at least twice the residual one's
     # over the second half of training (degradation visible), and MobileNetV2 answers at least
@@ -31,8 +35,8 @@ VALUE_TARGETS: dict[str, dict[str, tuple[str, float]]] = {
     "04_architectures": {"plain_over_residual": (">=", 2.0), "speedup": (">=", 3.0)},
     # Chapter 5: test accuracy (%) of feature extraction alone and after fine-tuning (issue #6).
     "05_transfer_learning": {"fe_test": (">=", 93.0), "ft_test": (">=", 95.0)},
-    # Chapter 6: the U-Net's pixel error on the held-out slices (the U-Net paper: 0.0611 on the
-    # challenge's test slices).
+    # Chapter 6: the U-Net's pixel error on the held-out slices, threshold and registration chosen
+    # on training slices (the U-Net paper: 0.0611 on the challenge's test slices).
     "06_unet_segmentation": {"pixel_error": ("<=", 0.07)},
 }
 COMPARISONS = {"<=": operator.le, ">=": operator.ge}

@@ -18,6 +18,12 @@ from cnncourse import models
 from cnncourse.data import load_mnist
 
 TARGET_ACCURACY = 0.992
+# Issue #19: a margin that run-to-run noise cannot flip (0.488 and 0.509 were measured against 0.5).
+MAX_TIME_RATIO = 0.4
+# Test accuracy is checked twice per epoch: checked once, "first reaches" is rounded up to a
+# whole epoch, a quarter of the chapter network's time to target, which alone could flip the
+# verdict. Each check trains on the next part of the epoch's shuffled images.
+CHECKS_PER_EPOCH = 2
 VALIDATION_IMAGES = 6000  # the recipe's validation_split=0.1: the last 10% of the training set
 
 
@@ -57,7 +63,7 @@ class Contestant:
             "epoch_reaching_target": reached and reached["epoch"],
             "final_test_accuracy": self.history[-1]["test_accuracy"],
             "train_seconds": round(self.train_seconds, 1),
-            "per_epoch": self.history,
+            "checks": self.history,  # CHECKS_PER_EPOCH an epoch, at fractional epochs
         }
 
 
@@ -89,26 +95,32 @@ def run(quick: bool = False) -> dict:
         racer.model.compile(
             optimizer=racer.optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"]
         )
+    shuffler = np.random.default_rng(0)
     for epoch in range(max(r.epochs for r in racers.values())):
-        for racer in racers.values():
-            if epoch >= racer.epochs:
-                continue
-            start = time.perf_counter()
-            racer.model.fit(
-                fit_x, fit_y, batch_size=racer.batch_size, validation_data=val,
-                initial_epoch=epoch, epochs=epoch + 1, verbose=0,
-            )
-            racer.train_seconds += time.perf_counter() - start
-            _, accuracy = racer.model.evaluate(test, test_labels, batch_size=1000, verbose=0)
-            racer.history.append(
-                {"epoch": epoch + 1, "train_seconds": round(racer.train_seconds, 1), "test_accuracy": round(float(accuracy), 4)}
-            )
-            print(f"  {racer.model.name:13s} epoch {epoch + 1:2d}  {racer.train_seconds:6.1f} s  test {accuracy:.4f}", flush=True)
+        # One order of the images per epoch, the same for both, cut into the parts between checks.
+        parts = np.array_split(shuffler.permutation(len(fit_x)), CHECKS_PER_EPOCH)
+        for part_number, part in enumerate(parts, start=1):
+            for racer in racers.values():
+                if epoch >= racer.epochs:
+                    continue
+                start = time.perf_counter()
+                racer.model.fit(
+                    fit_x[part], fit_y[part], batch_size=racer.batch_size,
+                    # validated once per epoch, as the recipe's validation_split does
+                    validation_data=val if part_number == len(parts) else None, verbose=0,
+                )
+                racer.train_seconds += time.perf_counter() - start
+                _, accuracy = racer.model.evaluate(test, test_labels, batch_size=1000, verbose=0)
+                when = round(epoch + part_number / len(parts), 2)
+                racer.history.append(
+                    {"epoch": when, "train_seconds": round(racer.train_seconds, 1), "test_accuracy": round(float(accuracy), 4)}
+                )
+                print(f"  {racer.model.name:13s} epoch {when:5.2f}  {racer.train_seconds:6.1f} s  test {accuracy:.4f}", flush=True)
 
     ours, recipe = racers["chapter2_cnn"].summary(), racers["keras_recipe"].summary()
     return {
-        "target": "chapter 2's CNN first reaches 99.2% test accuracy in at most half the recipe's "
-        "training time (same run), and ends at or above 99.4%",
+        "target": "chapter 2's improved CNN first reaches 99.2% test accuracy in at most 0.4 times "
+        "the recipe's training time (same run), and ends at or above 99.4%",
         **judge(ours, recipe),
         "chapter2_cnn": ours,
         "keras_recipe": recipe,
@@ -130,5 +142,5 @@ def judge(ours: dict, recipe: dict) -> dict:
     return {
         "time_ratio_chapter_to_recipe": ratio and round(ratio, 3),
         "ratio_is_upper_bound": bound,
-        "target_met": bool(ratio is not None and ratio <= 0.5 and ours["final_test_accuracy"] >= 0.994),
+        "target_met": bool(ratio is not None and ratio <= MAX_TIME_RATIO and ours["final_test_accuracy"] >= 0.994),
     }

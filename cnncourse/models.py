@@ -11,7 +11,7 @@ from keras import layers
 
 # Chapter 2's training recipe: a one-cycle style schedule (linear warm-up, cosine decay).
 MNIST_BATCH_SIZE = 128
-MNIST_EPOCHS = 6
+MNIST_EPOCHS = 5  # chosen on validation accuracy: 5 ended higher than 6 and got there sooner
 MNIST_PEAK_LEARNING_RATE = 3e-3
 MNIST_WARMUP_FRACTION = 0.2
 

@@ -23,8 +23,13 @@ def test_quick_race_writes_a_complete_result(tmp_path, shared_data):
     race = json.loads(out.read_text())["benchmarks"]["mnist_race"]
     assert race["quick_mode"] is True and race["target_met"] is False  # one epoch on a subset
     for name in ("chapter2_cnn", "keras_recipe"):
-        epochs = race[name]["per_epoch"]
-        assert len(epochs) == 1 and 0.1 < epochs[0]["test_accuracy"] <= 1 and epochs[0]["train_seconds"] > 0
+        checks = race[name]["checks"]
+        # one epoch, checked at each of its parts, the clock only moving forward
+        assert [check["epoch"] for check in checks] == [
+            round(n / mnist_race.CHECKS_PER_EPOCH, 2) for n in range(1, mnist_race.CHECKS_PER_EPOCH + 1)]
+        assert all(0.1 < check["test_accuracy"] <= 1 for check in checks)
+        seconds = [check["train_seconds"] for check in checks]
+        assert 0 < seconds[0] and seconds == sorted(seconds)
 
 
 def test_unknown_benchmark_is_refused(tmp_path):
@@ -59,6 +64,8 @@ def test_judge_reads_the_race_correctly():
     assert mnist_race.judge(fast, never)["ratio_is_upper_bound"] and mnist_race.judge(fast, never)["target_met"]
     assert not mnist_race.judge(dict(fast, final_test_accuracy=0.993), slow)["target_met"]
     assert not mnist_race.judge(dict(fast, seconds_to_target=60.0), slow)["target_met"]
+    # 0.45 of the recipe's time: under the old half, over the margin of issue #19
+    assert not mnist_race.judge(dict(fast, seconds_to_target=45.0), slow)["target_met"]
     assert not mnist_race.judge(never, slow)["target_met"]
 
 

@@ -50,6 +50,11 @@ def test_judge_applies_the_three_targets():
     slow = book_build.judge(46 * 60, {"01": 100.0, "05": 601.0}, 121.0)
     assert slow == {"total_target_met": False, "chapter_target_met": False, "chapters_over_target": ["05"],
                     "cached_target_met": False}
+    # chapter 6 may take 15 minutes (issue #19), every other chapter 10
+    longer = book_build.judge(40 * 60, {"06_unet_segmentation": 899.0, "05_transfer_learning": 601.0}, 60.0)
+    assert longer["chapters_over_target"] == ["05_transfer_learning"]
+    assert book_build.judge(40 * 60, {"06_unet_segmentation": 901.0}, 60.0)["chapters_over_target"] == [
+        "06_unet_segmentation"]
 
 
 def test_page_weights_count_the_page_and_each_file_it_loads_once(tmp_path):
