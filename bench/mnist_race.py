@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import keras
 import numpy as np
-from keras import layers
 
 from cnncourse import models
 from cnncourse.data import load_mnist
@@ -28,20 +27,8 @@ VALIDATION_IMAGES = 6000  # the recipe's validation_split=0.1: the last 10% of t
 
 
 def keras_recipe() -> keras.Model:
-    """keras-io's "Simple MNIST convnet", layer for layer."""
-    return keras.Sequential(
-        [
-            keras.Input(shape=(28, 28, 1)),
-            layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
-            layers.MaxPooling2D(pool_size=(2, 2)),
-            layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
-            layers.MaxPooling2D(pool_size=(2, 2)),
-            layers.Flatten(),
-            layers.Dropout(0.5),
-            layers.Dense(10, activation="softmax"),
-        ],
-        name="keras_recipe",
-    )
+    """keras-io's "Simple MNIST convnet", layer for layer: chapter 2's first network."""
+    return models.mnist_simple_cnn(name="keras_recipe")
 
 
 @dataclass

@@ -16,6 +16,24 @@ MNIST_PEAK_LEARNING_RATE = 3e-3
 MNIST_WARMUP_FRACTION = 0.2
 
 
+def mnist_simple_cnn(name: str = "simple_cnn") -> keras.Model:
+    """Chapter 2's first network, the Keras documentation's "Simple MNIST convnet" layer for
+    layer: (N, 28, 28, 1) float32 in [0, 1] -> (N, 10) softmax."""
+    return keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            layers.Conv2D(32, 3, activation="relu"),
+            layers.MaxPooling2D(),
+            layers.Conv2D(64, 3, activation="relu"),
+            layers.MaxPooling2D(),
+            layers.Flatten(),
+            layers.Dropout(0.5),
+            layers.Dense(10, activation="softmax"),
+        ],
+        name=name,
+    )
+
+
 def mnist_cnn() -> keras.Model:
     """Chapter 2's improved classifier: (N, 28, 28, 1) float32 in [0, 1] -> (N, 10) softmax."""
     inputs = keras.Input(shape=(28, 28, 1))

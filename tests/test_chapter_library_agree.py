@@ -40,6 +40,14 @@ def test_chapter2_model_is_the_library_model():
     assert _architecture(in_view) == _architecture(saved)
 
 
+def test_chapter2_first_network_is_the_library_one():
+    namespace = {"keras": keras, "layers": layers, "glue": lambda *args, **kwargs: None}
+    exec(_tagged_code("02_first_cnn.md", "simple-model"), namespace)
+    in_view, saved = namespace["simple_model"], models.mnist_simple_cnn()
+    assert in_view.count_params() == saved.count_params() == 34_826
+    assert _architecture(in_view) == _architecture(saved)
+
+
 def test_chapter2_hyperparameters_are_the_library_recipe():
     first_code = next(c.source for c in _chapter_cells("02_first_cnn.md") if c.cell_type == "code")
     constants = {
