@@ -130,9 +130,16 @@ def _build(output: Path, quick: bool, toc: Path | None) -> float:
     start = time.perf_counter()
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
-    (output / "build.log").write_text(result.stdout + result.stderr)
+    log = result.stdout + result.stderr
+    (output / "build.log").write_text(log)
     if result.returncode != 0:
-        raise RuntimeError(f"the book does not build (log in {output / 'build.log'}):\n{result.stdout[-3000:]}")
+        # The build folder is deleted on the way out: keep the log where it can be read, and
+        # name the warnings, which Sphinx writes to stderr, long before the end of stdout.
+        kept = REPO / "_build" / "book-build-bench.log"
+        kept.parent.mkdir(exist_ok=True)
+        kept.write_text(log)
+        warnings = [line for line in log.splitlines() if "WARNING" in line or "ERROR" in line]
+        raise RuntimeError(f"the book does not build (log in {kept}):\n" + "\n".join(warnings[-20:] or [log[-3000:]]))
     return seconds
 
 
