@@ -65,3 +65,12 @@ def mnist_optimizer(steps_per_epoch: int, epochs: int = MNIST_EPOCHS) -> keras.o
         warmup_steps=warmup_steps,
     )
     return keras.optimizers.Adam(learning_rate=schedule)
+
+
+def copy_model(model: keras.Model) -> keras.Model:
+    """A separate model with ``model``'s architecture and current weights (batch-norm running
+    statistics included): training it, or calling it in training mode, leaves ``model`` as it
+    is. Chapters use it to keep a model's state for later, or to experiment on a copy."""
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    return copy

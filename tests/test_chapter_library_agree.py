@@ -88,3 +88,16 @@ def test_receptive_fields_follow_chapter_one_s_rule():
     fields = receptive_fields(keras.Model(inputs, x))
     assert [fields[name] for name in ("a", "b", "pool", "relu", "dilated", "depthwise", "separable")] == \
         [3, 5, 6, 6, 14, 18, 26]
+
+
+def test_copy_model_keeps_weights_and_statistics_and_stays_apart():
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3), layers.BatchNormalization()])
+    data = np.random.default_rng(0).normal(size=(8, 4)).astype("float32")
+    model(data, training=True)  # move the running statistics off their start
+    copy = models.copy_model(model)
+    np.testing.assert_array_equal(copy.predict(data, verbose=0), model.predict(data, verbose=0))
+    before = [weight.copy() for weight in model.get_weights()]
+    copy(data * 5 + 3, training=True)  # a training-mode call updates the copy's statistics only
+    for kept, now in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(kept, now)
+    assert not np.allclose(copy.predict(data, verbose=0), model.predict(data, verbose=0))
