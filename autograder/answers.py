@@ -24,7 +24,8 @@ instructor's run count; the student's run supplies values only.
 This module runs inside the student's process. While ``course-grade`` grades, it appends one line
 of JSON per answer to the file named by ``COURSE_GRADE_ANSWERS``; anywhere else (the instructor
 running the source notebook, plain nbgrader) it only checks that the value can be sent.
-NumPy arrays travel as raw bytes with their dtype and shape: nothing is ever pickled.
+NumPy arrays travel as raw bytes with their dtype and shape: nothing is ever pickled. The format
+itself, and its limits, are ``autograder.wire``.
 """
 
 from __future__ import annotations
@@ -34,10 +35,7 @@ import json
 import math
 import os
 
-ANSWERS_VARIABLE = "COURSE_GRADE_ANSWERS"
-MAX_DEPTH = 20
-MAX_ARRAY_BYTES = 16 * 2**20
-ARRAY_KINDS = "biuf"  # bool, signed and unsigned integers, floats: dtypes that need no pickle
+from autograder.wire import ANSWERS_VARIABLE, ARRAY_KINDS, MAX_ABOUT_CHARS, MAX_ARRAY_BYTES, MAX_DEPTH, MAX_WHY_CHARS
 
 
 class Unsendable(TypeError):
@@ -51,7 +49,7 @@ def answer(value, *, about: str = "", rtol: float | None = None, atol: float | N
     rule = {key: rule_value for key, rule_value in (
         ("rtol", rtol), ("atol", atol), ("within", list(within) if within else None), ("unordered", unordered),
         ("same_dtype", same_dtype), ("exact_types", exact_types), ("check", check)) if rule_value not in (None, False)}
-    record = {"about": str(about)[:300], "rule": rule, "value": to_data(value)}
+    record = {"about": str(about)[:MAX_ABOUT_CHARS], "rule": rule, "value": to_data(value)}
     if case is not None:
         record["case"] = encode(case)  # an instructor's value: refused loudly if it cannot be sent
     line = json.dumps(record, allow_nan=False)
@@ -67,7 +65,7 @@ def to_data(value):
     try:
         return encode(value)
     except Unsendable as error:
-        return {"$": "unsendable", "why": str(error)[:200]}
+        return {"$": "unsendable", "why": str(error)[:MAX_WHY_CHARS]}
 
 
 def encode(value, depth: int = 0):

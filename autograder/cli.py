@@ -121,8 +121,11 @@ def _limits(args: argparse.Namespace, sandbox: bool) -> grading.Limits:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    confined = not args.no_sandbox and validation.sandbox_available()  # the report says when it is not
-    results = validation.validate_all(args.notebooks, _limits(args, confined), args.release, args.workers)
+    why = "--no-sandbox" if args.no_sandbox else validation.sandbox_problem()
+    limits = _limits(args, why is None)
+    results = validation.validate_all(args.notebooks, limits, args.release, args.workers)
+    for result in results:
+        result.unconfined_because = why
     if args.json:
         data = [validation.as_json(result) for result in results]
         print(json.dumps(data[0] if len(data) == 1 else dict(zip(map(str, args.notebooks), data)), indent=1))
@@ -143,7 +146,8 @@ def _grade(course: Path, args: argparse.Namespace) -> int:
         print(f"\r[{bar}] {done}/{total}  {outcome.student} {outcome.notebook}: {what}", file=sys.stderr, flush=True)
 
     outcomes = grading.grade(course, args.assignment, Gradebook(course, args.db), workers=args.workers,
-                             limits=limits, progress=progress, scheduler=args.scheduler)
+                             limits=limits, progress=progress, scheduler=args.scheduler,
+                             announce=lambda line: print(f"course-grade: {line}", file=sys.stderr, flush=True))
     print(f"graded {len(outcomes)} new or changed notebook(s) of {args.assignment}")
     return 0
 

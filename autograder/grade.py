@@ -35,6 +35,7 @@ from autograder.assemble import RejectedSubmission, assemble, read_submission
 from autograder.execute import Limits, execute, folder_bytes, with_outputs
 from autograder.masters import judge_code
 from autograder.reference import reference
+from autograder.sandbox.confinement import assess
 
 MAX_SUBMISSION_BYTES = 100 * 2**20
 
@@ -250,11 +251,13 @@ def save(course: Path, assignment: str, outcome: Outcome, executed: nbformat.Not
 
 
 def grade(course: Path, assignment: str, gradebook, *, workers: int = 2, limits: Limits | None = None,
-          progress=None, scheduler: str | None = None) -> list[Outcome]:
-    """Grade every new or changed notebook of ``assignment``'s submissions; return their outcomes."""
+          progress=None, scheduler: str | None = None, announce=None) -> list[Outcome]:
+    """Grade every new or changed notebook of ``assignment``'s submissions; return their outcomes.
+    ``announce`` is given one line: which confinement holds here, and what it does not cover."""
     limits = limits or Limits()
-    if limits.sandbox:
-        sandbox.bubblewrap()  # fail before any work when isolation is impossible
+    confinement = assess(limits.quota(), limits.sandbox)  # refuses before any work where isolation is impossible
+    if announce:
+        announce(confinement.describe())
     names = notebooks(course, assignment)
     if not names:
         raise FileNotFoundError(f"no source notebook for {assignment} in {course / 'source' / assignment}: "

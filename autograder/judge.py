@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autograder.answers import ARRAY_KINDS, MAX_ARRAY_BYTES, MAX_DEPTH
+from autograder.wire import ARRAY_KINDS, MAX_ARRAY_BYTES, MAX_ARRAY_DIMENSIONS, MAX_DEPTH
 
 MAX_ANSWERS_PER_TEST = 100_000
 DEFAULT_RTOL, DEFAULT_ATOL = 1e-5, 1e-8
@@ -122,7 +122,7 @@ def decode(data, depth: int = 0):
             raise Malformed(f"{value!r} does not fit {dtype}") from None
     if tag == "array":
         dtype, shape, text = _dtype(data.get("dtype")), data.get("shape"), data.get("data")
-        if not (isinstance(shape, list) and len(shape) <= 32 and all(isinstance(n, int) and 0 <= n for n in shape)):
+        if not (isinstance(shape, list) and len(shape) <= MAX_ARRAY_DIMENSIONS and all(isinstance(n, int) and 0 <= n for n in shape)):
             raise Malformed("an array needs a shape of whole numbers")
         if not isinstance(text, str) or len(text) > MAX_ARRAY_BYTES * 4 // 3 + 4:
             raise Malformed("array data missing or too large")

@@ -33,7 +33,7 @@ from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-from autograder.answers import ANSWERS_VARIABLE
+from autograder.wire import ANSWERS_VARIABLE
 from autograder.sandbox import CHANNEL_FD
 
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
@@ -201,7 +201,17 @@ def _copy_into(folder: Path, home: Path) -> None:
             shutil.copy(entry, home)
 
 
+def _not_dumpable() -> None:
+    """Nothing else in the sandbox may open this process's /proc files (its report channel,
+    descriptor 3, among them) or attach to it: it runs as the same user id as student code."""
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE, 0
+
+
 def main() -> None:
+    _not_dumpable()
     parser = argparse.ArgumentParser()
     parser.add_argument("inputs", type=Path, help="a folder with notebook.ipynb and, optionally, home/")
     parser.add_argument("--name", default="notebook.ipynb", help="the file name the notebook runs under")

@@ -22,6 +22,7 @@ import nbformat
 from autograder import cells, sandbox
 from autograder.assemble import RejectedSubmission, assemble, read_submission
 from autograder.execute import Limits, execute
+from autograder.sandbox.confinement import probe
 
 METADATA_KEY = "course_grade"
 MAX_FILES_BYTES = 200 * 2**20  # supporting files taken from beside the notebook, at most
@@ -36,6 +37,7 @@ class Validation:
     notes: list[str] = field(default_factory=list)
     rejected: str | None = None
     sandboxed: bool = True
+    unconfined_because: str | None = None   # why it ran without the sandbox, where it did
 
     @property
     def visible_points(self) -> tuple[float, float]:
@@ -132,7 +134,8 @@ def render(result: Validation) -> str:
     lines = [f"{result.notebook}: visible tests {earned:g} of {total:g} points pass "
              f"(hidden tests, graded later, check more cases)"]
     if not result.sandboxed:
-        lines.append("  note: run without the grader's sandbox (bubblewrap exists only on Linux); the grader uses it")
+        why = result.unconfined_because or "bubblewrap exists only on Linux"
+        lines.append(f"  note: run without the grader's sandbox ({why.split('. ')[0]}); the grader uses it")
     for grade_id, state in result.answers.items():
         if state == "missing":
             lines.append(f"  answer {grade_id}: MISSING (the grader will treat it as unanswered)")
@@ -154,12 +157,14 @@ def as_json(result: Validation) -> dict:
     return data
 
 
-def sandbox_available() -> bool:
+def sandbox_problem() -> str | None:
+    """Why the sandbox cannot run here (then a student's check runs unconfined and says so),
+    or None where it can."""
     try:
-        sandbox.bubblewrap()
-        return True
-    except sandbox.SandboxUnavailable:
-        return False
+        probe()
+        return None
+    except sandbox.SandboxUnavailable as error:
+        return str(error)
 
 
 def validate_all(paths: list[Path], limits: Limits, release: Path | None = None, workers: int = 2) -> list[Validation]:

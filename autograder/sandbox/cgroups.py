@@ -3,9 +3,18 @@ submission starts, and a way to kill all of it.
 
 Linux offers two layouts. cgroup v1 mounts one hierarchy per controller
 (``/sys/fs/cgroup/memory``, ``/pids``, ``/cpuacct``); cgroup v2 one unified tree whose
-controllers a parent enables for its children. Both are used where this process may create groups
-(as root, or in a delegated subtree). Elsewhere ``Cgroup.create`` returns None and the sandbox
-falls back to per-process resource limits (RLIMIT_AS, RLIMIT_NPROC, RLIMIT_CPU).
+controllers a parent enables for its children. Both are used where this process may create groups:
+
+- as root, under ``course-grade/`` at the top of the tree (v1 or v2);
+- as an ordinary user, in a cgroup v2 subtree delegated to it: the grader's own group, when it
+  is writable by the grader and holds no process but the grader's (``systemd-run --user --scope
+  -p Delegate=yes course-grade ...``, or a container runtime's delegated group). cgroup v2 lets a
+  group with controllers enabled for its children hold no process of its own (the "no internal
+  processes" rule), so the grader first moves itself into a leaf, ``grader/``, then enables the
+  memory and pids controllers and creates the submissions' groups beside that leaf.
+
+Elsewhere ``Cgroup.create`` returns None and the sandbox falls back to per-process resource
+limits (RLIMIT_AS, RLIMIT_NPROC, RLIMIT_CPU).
 """
 
 from __future__ import annotations
@@ -13,11 +22,16 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path("/sys/fs/cgroup")
+SELF = Path("/proc/self/cgroup")  # where this process's group is named
 PARENT = "course-grade"
+LEAF = "grader"
+_delegation_lock = threading.Lock()
+_delegated: dict[str, Path | None] = {}
 
 
 class Cgroup:
@@ -31,7 +45,8 @@ class Cgroup:
         name = "submission-" + secrets.token_hex(6)
         try:
             if (ROOT / "cgroup.controllers").is_file():
-                return cls._create_v2(name, memory_bytes, processes)
+                parent = ROOT / PARENT if os.getuid() == 0 else delegated_parent()
+                return cls._create_v2(parent, name, memory_bytes, processes) if parent else None
             if all((ROOT / c / "cgroup.procs").is_file() for c in ("memory", "pids", "cpuacct")):
                 return cls._create_v1(name, memory_bytes, processes)
         except OSError:  # not ours to create (not root, nothing delegated): fall back to rlimits
@@ -57,10 +72,13 @@ class Cgroup:
         return cls(folders, 1)
 
     @classmethod
-    def _create_v2(cls, name: str, memory_bytes: int, processes: int) -> "Cgroup":
-        parent = ROOT / PARENT
+    def _create_v2(cls, parent: Path, name: str, memory_bytes: int, processes: int) -> "Cgroup":
         parent.mkdir(exist_ok=True)
-        (parent / "cgroup.subtree_control").write_text("+memory +pids +cpu")
+        (parent / "cgroup.subtree_control").write_text("+memory +pids")
+        try:  # CPU time is read from cpu.stat, which needs the cpu controller; not every delegation has it
+            (parent / "cgroup.subtree_control").write_text("+cpu")
+        except OSError:
+            pass
         folder = parent / name
         folder.mkdir()
         group = cls({"unified": folder}, 2)
@@ -129,3 +147,37 @@ class Cgroup:
                 folder.rmdir()
             except OSError:
                 pass
+
+
+def delegated_parent() -> Path | None:
+    """The cgroup v2 group delegated to this (unprivileged) process, made ready for submission
+    groups: this process moved into its leaf and the controllers enabled. None where nothing is
+    delegated. Done once per process."""
+    with _delegation_lock:
+        if "parent" not in _delegated:
+            try:
+                _delegated["parent"] = _take_delegation()
+            except OSError:
+                _delegated["parent"] = None
+        return _delegated["parent"]
+
+
+def _take_delegation() -> Path | None:
+    lines = [line for line in SELF.read_text().splitlines() if line.startswith("0::")]
+    if not lines:
+        return None
+    own = ROOT / lines[0][3:].strip().lstrip("/")
+    wanted = {"memory", "pids"}
+    if not (os.access(own, os.W_OK) and os.access(own / "cgroup.subtree_control", os.W_OK)
+            and os.access(own / "cgroup.procs", os.W_OK)
+            and wanted <= set((own / "cgroup.controllers").read_text().split())):
+        return None
+    if own.name == LEAF:  # moved there by an earlier run of this process
+        own = own.parent
+    leaf = own / LEAF
+    members = {int(pid) for pid in (own / "cgroup.procs").read_text().split()}
+    if members - {os.getpid()}:
+        return None  # others share the group (a login shell, say): not ours to rearrange
+    leaf.mkdir(exist_ok=True)
+    (leaf / "cgroup.procs").write_text(str(os.getpid()))
+    return own
