@@ -24,6 +24,9 @@ STUDENT_TOOLS = '''# Your tools (run this cell once): hint("question") shows the
 # every visible test (save the notebook first).
 _HINTS = {hints}
 _HINTS_SHOWN = {{}}
+# The visible tests (grade id, points, judged by the grader from answers, code), for check()
+# where the notebook cannot be run afresh (Colab, a Jupyter without the course installed).
+_VISIBLE_TESTS = {tests}
 
 
 def hint(question):
@@ -44,11 +47,40 @@ def check(notebook={notebook!r}):
         return  # a grader is running this notebook
     beside = pathlib.Path(sys.executable).with_name("course-grade")
     program = str(beside) if beside.exists() else shutil.which("course-grade")
-    if program is None:
-        print("course-grade is not installed here: install the course (see its README), or ask your instructor.")
-        return
-    done = subprocess.run([program, "validate", notebook], capture_output=True, text=True)
-    print(done.stdout or done.stderr)
+    # In Colab the notebook lives in Drive: a file of that name on the runtime is not what you edit.
+    on_disk = pathlib.Path(notebook).is_file() and "google.colab" not in sys.modules
+    if program and on_disk:
+        done = subprocess.run([program, "validate", notebook], capture_output=True, text=True)
+        if done.stdout:
+            print(done.stdout)
+            return
+    why = ("course-grade is not installed here" if program is None else
+           f"{{notebook}} is not on this machine's disk" if not on_disk else "course-grade validate failed")
+    print(f"{{why}}: so the visible tests run in this kernel as it is now, not in a fresh copy as the "
+          "grader runs them. Run every cell from the top first (Run All).")
+    _check_in_this_kernel(notebook)
+
+
+def _check_in_this_kernel(notebook):
+    import contextlib, io
+    earned, total, lines = 0, 0, []
+    for grade_id, points, judged, code in _VISIBLE_TESTS:
+        total += points
+        errors = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(errors):
+                exec(compile(code, f"<visible test {{grade_id}}>", "exec"), globals())
+            problem = "" if judged or not errors.getvalue() else "it wrote to stderr, which nbgrader scores as a failure"
+        except NotImplementedError:
+            problem = "not answered yet: the answer cell still raises NotImplementedError"
+        except Exception as error:
+            problem = f"{{type(error).__name__}}: {{error}}"[:300]
+        earned += 0 if problem else points
+        worth = f"{{points:g}} point{{'' if points == 1 else 's'}}"
+        lines.append(f"  {{'FAIL' if problem else 'pass'}}  {{grade_id}} ({{worth}}){{': ' + problem if problem else ''}}")
+    print(f"{{notebook}}: visible tests {{earned:g}} of {{total:g}} points pass in this kernel "
+          "(hidden tests, graded later, check more cases)")
+    print("\\n".join(lines))
 '''
 
 _MARKERS = {
@@ -87,7 +119,7 @@ def read_master(path: Path) -> nbformat.NotebookNode:
         if meta["solution"] and cell.cell_type == "code":
             _require_markers(cell.source, "solution", where, required=True)
         _require_markers(cell.source, "hidden", where, required=False)
-        if meta["grade"] and _hidden_part(cell.source) and "answer(" not in _hidden_part(cell.source):
+        if meta["grade"] and split_hidden(cell.source)[1] and "answer(" not in split_hidden(cell.source)[1]:
             raise MasterError(f"{where}: hidden tests must hand their results to the judge with answer() "
                               "(from autograder.answers); an assert there is decided inside the student's process")
     if not seen:
@@ -95,15 +127,16 @@ def read_master(path: Path) -> nbformat.NotebookNode:
     return notebook
 
 
-def _hidden_part(source: str) -> str:
+def split_hidden(source: str) -> tuple[str, str]:
+    """A test cell's visible part and its hidden tests."""
     begin, end = _MARKERS["hidden"]
-    inside, kept = False, []
+    inside, visible, hidden = False, [], []
     for line in source.splitlines():
         if line.strip() in (begin, end):
             inside = line.strip() == begin
-        elif inside:
-            kept.append(line)
-    return "\n".join(kept)
+        else:
+            (hidden if inside else visible).append(line)
+    return "\n".join(visible), "\n".join(hidden)
 
 
 def _require_markers(source: str, kind: str, where: str, *, required: bool) -> None:
@@ -126,7 +159,7 @@ def judge_code(course: Path, assignment: str) -> str:
     return "\n\n".join(cell.source for cell in read_master(path).cells if is_judge_cell(cell))
 
 
-def _student_tools(cell, assignment: str):
+def _student_tools(cell, assignment: str, notebook: nbformat.NotebookNode):
     """The cell of hints a master declares, as the locked cell that defines hint() and check()."""
     try:
         hints = ast.literal_eval(cell.source)
@@ -135,7 +168,14 @@ def _student_tools(cell, assignment: str):
     if not (isinstance(hints, dict) and all(isinstance(k, str) and isinstance(v, list) and all(isinstance(h, str) for h in v)
                                             for k, v in hints.items())):
         raise MasterError(f"the {TOOLS_TAG} cell must map each question to a list of hints (strings)")
-    source = STUDENT_TOOLS.format(hints=pprint.pformat(hints, width=96, sort_dicts=False), notebook=f"{assignment}.ipynb")
+    tests = []
+    for test in notebook.cells:
+        info = test.metadata.get("nbgrader", {})
+        if test.cell_type == "code" and info.get("grade") and not info.get("solution"):
+            visible, hidden = split_hidden(test.source)
+            tests.append((info["grade_id"], info["points"], "answer(" in hidden, visible.strip()))
+    source = STUDENT_TOOLS.format(hints=pprint.pformat(hints, width=96, sort_dicts=False), notebook=f"{assignment}.ipynb",
+                                  tests=pprint.pformat(tests, width=96))
     return nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
         "grade": False, "grade_id": "student_tools", "locked": True, "schema_version": 3, "solution": False,
         "task": False}})
@@ -145,7 +185,7 @@ def build_source(course: Path, assignment: str) -> Path:
     """Write ``source/<assignment>/<assignment>.ipynb`` from the master; return its path.
     Judge cells stay out: neither the sandbox nor a student ever sees them."""
     notebook = read_master(master_path(course, assignment))
-    notebook.cells = [_student_tools(cell, assignment) if TOOLS_TAG in cell.metadata.get("tags", []) else cell
+    notebook.cells = [_student_tools(cell, assignment, notebook) if TOOLS_TAG in cell.metadata.get("tags", []) else cell
                       for cell in notebook.cells if not is_judge_cell(cell)]
     notebook.metadata.pop("jupytext", None)  # the source is a plain notebook, not a paired one
     target = course / "source" / assignment / f"{assignment}.ipynb"
