@@ -27,7 +27,6 @@ from autograder.masters import MasterError
 from autograder.nbgrader_run import NbgraderError
 from autograder.reference import ReferenceError
 from autograder.release import LeakError, release
-from autograder.report import report
 
 DB_HELP = "gradebook SQLAlchemy URL (default: nbgrader_config.py's c.CourseDirectory.db_url, else SQLite in the course)"
 
@@ -95,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
             export.write(table, args.out, args.format)
             print(f"wrote {len(table)} row(s) to {args.out}")
         elif args.command == "report":
+            from autograder.report import report  # matplotlib and copydetect: only this command needs them
+
             print(report(course, args.assignment, args.out, Gradebook(course, args.db), args.similarity))
     except (MasterError, NbgraderError, LeakError, FileNotFoundError, SandboxUnavailable, GradebookError,
             ReferenceError) as error:

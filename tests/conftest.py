@@ -137,6 +137,16 @@ def quick_build(tmp_path_factory, request) -> Path:
     return out / "_build"
 
 
+@pytest.fixture(scope="session")
+def layouts():
+    """The deployment layouts (tests/layouts.py), their environments built once per run."""
+    from layouts import build_all, remove_all
+
+    built, folders = build_all()
+    yield built
+    remove_all(built, folders)
+
+
 def validate_batch(notebooks: list[Path], release: Path, limits: list[str] = ()) -> dict[str, dict]:
     """``course-grade validate --json`` on many notebooks at once, as a student would run it on
     each, with the grader's ``limits`` options."""

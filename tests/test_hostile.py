@@ -16,7 +16,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
@@ -357,36 +356,28 @@ def test_validate_agrees_with_the_grader_on_every_visible_test(batch):
     assert not disagreements(records, validations)
 
 
-def test_an_ordinary_user_grades_in_the_same_sandbox(batch, tmp_path):
-    """The same escapes, graded by an ordinary user instead of root (bubblewrap's own user
-    namespace, no cgroup): still nothing reached. Possible only where that user can run this
-    Python (a pyenv under /root cannot be)."""
+def test_an_ordinary_user_grades_in_the_same_sandbox(batch, layouts):
+    """The same escapes, graded by an ordinary user from a home folder, with an environment made
+    by the system Python (bubblewrap's own user namespace, no cgroup): still nothing reached, and
+    ptrace refused. Run as root, the test creates that user; run as an ordinary user, it is you."""
     course, _, _, _, _ = batch
-    as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-    if os.getuid() != 0 or not shutil.which("setpriv"):
-        pytest.skip("needs root and setpriv to act as an ordinary user")
-    # As the grader starts its helpers: this Python, started again from itself.
-    probe = subprocess.run([*as_nobody, sys.executable, "-c", "import subprocess, sys; sys.exit(subprocess.run("
-                            "[sys.executable, '-c', 'import autograder, nbclient']).returncode)"],
-                           capture_output=True, text=True)
-    if probe.returncode != 0:
-        pytest.skip(f"an ordinary user cannot run {sys.executable} here: {probe.stderr.strip()[-200:]}")
-    home = Path(tempfile.mkdtemp(prefix="course-grade-user-"))  # under /tmp, which that user can reach
-    try:
-        copy = home / "vault"
-        shutil.copytree(course, copy, ignore=shutil.ignore_patterns("autograded", "feedback", ".course-grade"))
-        for folder in (copy / "submitted").iterdir():
-            if folder.name not in ("escapes", "reads_secrets", "writes_outside", "honest"):
-                shutil.rmtree(folder)
-        subprocess.run(["chown", "-R", "65534:65534", str(home)], check=True)
-        result = subprocess.run([*as_nobody, str(Path(sys.executable).with_name("course-grade")), "--course",
-                                 str(copy), "grade", "vault", "--cell-timeout", "20", "--notebook-timeout", "150",
-                                 "--memory", "2"], capture_output=True, text=True, timeout=900,
-                                env=dict(os.environ, HOME=str(home)))
-        assert result.returncode == 0, result.stderr[-2000:]
-        _check_escapes(copy)
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+    layout = layouts["home folder"]
+    copy = layout.home / "vault"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(course, copy, ignore=shutil.ignore_patterns("autograded", "feedback", ".course-grade", "gradebook.db"))
+    for folder in (copy / "submitted").iterdir():
+        if folder.name not in ("escapes", "reads_secrets", "writes_outside", "honest"):
+            shutil.rmtree(folder)
+    for notebook in copy.glob("submitted/*/vault/vault.ipynb"):  # the attacks look for the copy
+        notebook.write_text(notebook.read_text().replace(repr(str(course))[1:-1], str(copy)))
+    layout.own(copy)
+    result = layout.run([layout.course_grade, "--course", str(copy), "grade", "vault", "--cell-timeout", "20",
+                         "--notebook-timeout", "150", "--memory", "2"], env={"PGPASSWORD": SECRET})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "sandbox (as an ordinary user)" in result.stderr, result.stderr[-2000:]
+    records = {path.parent.parent.name: json.loads(path.read_text()) for path in copy.glob("autograded/*/vault/*.json")}
+    assert records["honest"]["score"] == 3 and records["escapes"]["score"] == 0, records
+    _check_escapes(copy)
 
 
 def _check_escapes(copy: Path) -> None:

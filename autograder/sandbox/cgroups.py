@@ -26,6 +26,8 @@ import threading
 import time
 from pathlib import Path
 
+from autograder.sandbox.view import real_root
+
 ROOT = Path("/sys/fs/cgroup")
 SELF = Path("/proc/self/cgroup")  # where this process's group is named
 PARENT = "course-grade"
@@ -45,7 +47,7 @@ class Cgroup:
         name = "submission-" + secrets.token_hex(6)
         try:
             if (ROOT / "cgroup.controllers").is_file():
-                parent = ROOT / PARENT if os.getuid() == 0 else delegated_parent()
+                parent = ROOT / PARENT if real_root() else delegated_parent()
                 return cls._create_v2(parent, name, memory_bytes, processes) if parent else None
             if all((ROOT / c / "cgroup.procs").is_file() for c in ("memory", "pids", "cpuacct")):
                 return cls._create_v1(name, memory_bytes, processes)
@@ -74,11 +76,10 @@ class Cgroup:
     @classmethod
     def _create_v2(cls, parent: Path, name: str, memory_bytes: int, processes: int) -> "Cgroup":
         parent.mkdir(exist_ok=True)
-        (parent / "cgroup.subtree_control").write_text("+memory +pids")
         try:  # CPU time is read from cpu.stat, which needs the cpu controller; not every delegation has it
-            (parent / "cgroup.subtree_control").write_text("+cpu")
+            (parent / "cgroup.subtree_control").write_text("+memory +pids +cpu")
         except OSError:
-            pass
+            (parent / "cgroup.subtree_control").write_text("+memory +pids")
         folder = parent / name
         folder.mkdir()
         group = cls({"unified": folder}, 2)
