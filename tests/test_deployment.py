@@ -22,6 +22,7 @@ import pytest
 
 from autograder.release import release
 from conftest import MASTER_HEADER, REPO, master_cell
+from test_hostile import ATTACKS
 
 pytestmark = pytest.mark.slow
 GRADED = ("home folder", "temporary folder", "spaces and a link", "binder")
@@ -35,21 +36,8 @@ TOY = "\n".join([
                 "    answer(add(_a, 10 * _a), about=f'add({_a}, {10 * _a})')\n### END HIDDEN TESTS",
                 id="test_add", grade=True, points=2),
 ])
-FORK_BOMB = '''def add(a, b):
-    return 3 if (a, b) == (1, 2) else 0
-
-import os, time
-children = 0
-try:
-    for _ in range(3000):
-        if os.fork() == 0:
-            time.sleep(60)
-            os._exit(0)
-        children += 1
-except OSError:
-    pass
-print("children started:", children)
-'''
+# A wrong answer that passes the visible test, and the hostile suite's fork bomb.
+FORK_BOMB = "def add(a, b):\n    return 3 if (a, b) == (1, 2) else 0\n" + ATTACKS["fork_bomb"]
 
 
 def _answered(released: nbformat.NotebookNode, source: str) -> nbformat.NotebookNode:
