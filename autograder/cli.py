@@ -2,9 +2,11 @@
 
     course-grade release ASSIGNMENT         master -> nbgrader source -> release/ASSIGNMENT/
     course-grade collect ASSIGNMENT PATH    PATH (a folder or zip of <student_id>.ipynb) -> submitted/
+        [--from canvas|moodle|blackboard --roster FILE --timezone TZ]   a learning platform's download
     course-grade grade ASSIGNMENT           grade new or changed submissions, each in a sandbox
     course-grade feedback ASSIGNMENT        one HTML page per student, without hidden tests
-    course-grade export [ASSIGNMENT] --out FILE [--format nbgrader|canvas]
+        [--zip-for canvas|moodle]           and the zip the platform takes back
+    course-grade export [ASSIGNMENT] --out FILE [--format nbgrader|canvas|moodle --roster FILE]
     course-grade report ASSIGNMENT --out DIR  one page: item analysis, failure reasons, similar submissions
     course-grade validate NOTEBOOK...      a student's check: the visible tests, run as the grader runs them
 """
@@ -14,13 +16,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import zoneinfo
 from pathlib import Path
 
 from autograder import grade as grading
 from autograder import validate as validation
 from autograder import export
-from autograder.collect import collect
-from autograder.feedback import feedback
+from autograder.collect import collect, collect_from
+from autograder.feedback import feedback, platform_zip
+from autograder.platforms import PLATFORMS, PlatformError
 from autograder.gradebook import Gradebook, GradebookError, course_id
 from autograder.sandbox import SandboxUnavailable
 from autograder.masters import MasterError
@@ -41,6 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     collect_parser = commands.add_parser("collect", help="import hand-ins into submitted/")
     collect_parser.add_argument("assignment")
     collect_parser.add_argument("path", type=Path, help="a folder or a zip of <student_id>.ipynb files")
+    collect_parser.add_argument("--from", dest="platform", choices=sorted(PLATFORMS),
+                                help="read a learning platform's download (its file names, its roster)")
+    collect_parser.add_argument("--roster", type=Path, help="the platform's roster export (Moodle needs it)")
+    collect_parser.add_argument("--timezone", help="the platform's time zone, e.g. Europe/Berlin (default: this machine's)")
+    collect_parser.add_argument("--db", help=DB_HELP)
     grade_parser = commands.add_parser("grade", help="autograde new or changed submissions")
     grade_parser.add_argument("assignment")
     grade_parser.add_argument("--workers", type=int, default=2, help="submissions graded at once (default 2)")
@@ -50,10 +59,15 @@ def main(argv: list[str] | None = None) -> int:
     feedback_parser = commands.add_parser("feedback", help="write one HTML feedback page per student")
     feedback_parser.add_argument("assignment")
     feedback_parser.add_argument("--db", help=DB_HELP)
+    feedback_parser.add_argument("--zip-for", choices=["canvas", "moodle"],
+                                 help="also write the zip that platform's bulk feedback upload takes")
+    feedback_parser.add_argument("--out", type=Path, help="that zip (default: feedback/<assignment>-<platform>.zip)")
     export_parser = commands.add_parser("export", help="grades as CSV")
     export_parser.add_argument("assignment", nargs="?", help="only this assignment (default: all)")
     export_parser.add_argument("--out", type=Path, required=True)
-    export_parser.add_argument("--format", choices=["nbgrader", "canvas"], default="nbgrader")
+    export_parser.add_argument("--format", choices=["nbgrader", "canvas", "moodle"], default="nbgrader")
+    export_parser.add_argument("--roster", type=Path, help="canvas, moodle: the roster exported from the platform")
+    export_parser.add_argument("--column", help="canvas: the roster's column to fill (default: the one named after the assignment)")
     export_parser.add_argument("--db", help=DB_HELP)
     validate_parser = commands.add_parser("validate", help="check notebooks before submitting, as the grader runs them")
     validate_parser.add_argument("notebooks", nargs="+", type=Path)
@@ -78,29 +92,55 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "release":
             print(release(course, args.assignment))
         elif args.command == "collect":
-            collected = collect(course, args.assignment, args.path)
-            print(f"imported {len(collected.imported)}, unchanged {len(collected.unchanged)}, "
-                  f"rejected {len(collected.rejected)}")
-            for name, reason in collected.rejected:
-                print(f"  rejected {name}: {reason}")
+            return _collect(course, args)
         elif args.command == "grade":
             return _grade(course, args)
         elif args.command == "feedback":
             pages = feedback(course, args.assignment, Gradebook(course, args.db))
             print(f"wrote {len(pages)} feedback page(s) under {course / 'feedback'}")
+            if args.zip_for:
+                out = args.out or course / "feedback" / f"{args.assignment}-{args.zip_for}.zip"
+                print(f"wrote {platform_zip(course, args.assignment, args.zip_for, out)} page(s) into {out}")
         elif args.command == "export":
             url = Gradebook(course, args.db).url
             table = export.rows(url, course_id(course), [args.assignment] if args.assignment else None)
-            export.write(table, args.out, args.format)
-            print(f"wrote {len(table)} row(s) to {args.out}")
+            if args.format == "nbgrader":
+                export.write(table, args.out)
+                print(f"wrote {len(table)} row(s) to {args.out}")
+            else:
+                scored = export.write_for_platform(table, args.out, args.format, course, args.assignment, args.roster,
+                                                   args.column)
+                print(f"wrote {args.out}: {scored} student(s) scored")
         elif args.command == "report":
             from autograder.report import report  # matplotlib and copydetect: only this command needs them
 
             print(report(course, args.assignment, args.out, Gradebook(course, args.db), args.similarity))
     except (MasterError, NbgraderError, LeakError, FileNotFoundError, SandboxUnavailable, GradebookError,
-            ReferenceError) as error:
+            ReferenceError, PlatformError) as error:
         print(f"course-grade: {error}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _collect(course: Path, args: argparse.Namespace) -> int:
+    if args.platform is None:
+        collected = collect(course, args.assignment, args.path)
+    else:
+        try:
+            zone = zoneinfo.ZoneInfo(args.timezone) if args.timezone else None
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise PlatformError(f"unknown time zone {args.timezone!r}: use a name such as Europe/Berlin") from None
+        collected = collect_from(course, args.assignment, args.path, args.platform, args.roster, zone)
+        Gradebook(course, args.db).add_students(collected.students)
+    print(f"imported {len(collected.imported)}, unchanged {len(collected.unchanged)}, "
+          f"rejected {len(collected.rejected)}" + (f", superseded {len(collected.superseded)}"
+                                                     if collected.superseded else ""))
+    for name, reason in collected.rejected:
+        print(f"  rejected {name}: {reason}")
+    for name, reason in collected.superseded:
+        print(f"  superseded {name}: {reason}")
+    for student in collected.late:
+        print(f"  late {student}: marked late by {args.platform}")
     return 0
 
 

@@ -7,6 +7,9 @@ Three layouts are understood, in a folder or a zip alike:
 - ``<student_id>/<assignment>/<notebook>.ipynb``: nbgrader's own ``submitted/`` layout, whose
   ``timestamp.txt`` is kept.
 
+A learning platform's download (Canvas, Moodle, Blackboard) is read by ``collect_from``, with the
+platform's module in ``autograder.platforms``.
+
 Each notebook lands in ``submitted/<student_id>/<assignment>/<notebook>.ipynb`` with nbgrader's
 ``timestamp.txt``. Everything is read as untrusted input: links are never followed, a zip's
 stated sizes are never believed (members are decompressed with a limit), and the number of
@@ -38,6 +41,9 @@ class CollectReport:
     imported: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (entry name, reason)
+    superseded: list[tuple[str, str]] = field(default_factory=list)  # (entry name, the newer file it lost to)
+    late: list[str] = field(default_factory=list)                 # students the platform marked late
+    students: list[dict] = field(default_factory=list)            # for the gradebook: id, names, email, lms id
 
 
 @dataclass
@@ -75,21 +81,78 @@ def collect(course: Path, assignment: str, source: Path) -> CollectReport:
             report.rejected.append((where, problem))
             continue
         seen.add((student, notebook))
-        try:
-            content = entry.read()
-        except (OSError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError) as error:
-            report.rejected.append((where, f"cannot be read ({type(error).__name__})"))
-            continue
-        if len(content) > MAX_NOTEBOOK_BYTES:
-            report.rejected.append((where, f"larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB"))
-            continue
-        if taken + len(content) > MAX_TOTAL_BYTES:
-            report.rejected.append((where, f"the collection is over {MAX_TOTAL_BYTES // 2**30} GiB in all"))
+        content = _take(entry, taken, report)
+        if content is None:
             continue
         taken += len(content)
         when = _stamp(stamps.get(student)) or entry.when
         _store(course, assignment, student, notebook, content, when, report)
     return report
+
+
+def collect_from(course: Path, assignment: str, source: Path, platform: str, roster: Path | None = None,
+                 zone: datetime.tzinfo | None = None) -> CollectReport:
+    """Copy a learning platform's download (``autograder.platforms``) into ``submitted/``: one
+    notebook per person and notebook, the newest of their files, under a stable student id."""
+    from autograder.platforms import PLATFORMS, PlatformError, Roster
+    from autograder.platforms.common import IdMap, save_records
+
+    module = PLATFORMS[platform]
+    if roster is None and module.ROSTER_REQUIRED:
+        raise PlatformError(f"a {platform} download names no lasting student id, so collect needs the roster: "
+                            f"--roster FILE, the file from {module.ROSTER_HELP}")
+    people = module.read_roster(roster) if roster is not None else Roster()
+    report = CollectReport()
+    entries = []
+    for entry in _entries(source, report):
+        if entry.link:
+            report.rejected.append(("/".join(entry.parts), "a link, not a file (links are never followed)"))
+        else:
+            entries.append(entry)
+    hand_ins, strays = module.read_download(entries, notebook_names(course, assignment), people,
+                                            zone or datetime.datetime.now().astimezone().tzinfo)
+    report.rejected += strays
+    newest: dict[tuple[str, str], list] = {}
+    for hand_in in hand_ins:
+        newest.setdefault((hand_in.student, hand_in.notebook), []).append(hand_in)
+    ids, chosen, taken = IdMap(course), {}, 0
+    for (person, notebook), files in sorted(newest.items()):
+        files.sort(key=lambda hand_in: hand_in.rank, reverse=True)
+        winner = files[0]
+        report.superseded += [(older.where, f"an older hand-in than {winner.where}") for older in files[1:]]
+        content = _take(winner.entry, taken, report)
+        if content is None:
+            continue
+        taken += len(content)
+        student = ids.nbgrader_id(platform, person)
+        _store(course, assignment, student, notebook, content, winner.when, report)
+        chosen[student] = winner
+        if winner.late:
+            report.late.append(student)
+        known = people.students.get(person)
+        report.students.append({"id": student, "first_name": known.first_name if known else "",
+                                "last_name": known.last_name if known else "", "email": known.email if known else "",
+                                "lms_user_id": person})
+    ids.save()
+    save_records(course, assignment, platform, chosen)
+    return report
+
+
+def _take(entry: "_Entry", taken: int, report: CollectReport) -> bytes | None:
+    """The entry's bytes, within the limits; None (and the reason reported) where it cannot be taken."""
+    where = "/".join(entry.parts)
+    try:
+        content = entry.read()
+    except (OSError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError) as error:
+        report.rejected.append((where, f"cannot be read ({type(error).__name__})"))
+        return None
+    if len(content) > MAX_NOTEBOOK_BYTES:
+        report.rejected.append((where, f"larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB"))
+        return None
+    if taken + len(content) > MAX_TOTAL_BYTES:
+        report.rejected.append((where, f"the collection is over {MAX_TOTAL_BYTES // 2**30} GiB in all"))
+        return None
+    return content
 
 
 def _place(parts: tuple[str, ...], assignment: str, names: set[str]) -> tuple[str, str, str | None]:

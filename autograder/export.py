@@ -1,7 +1,9 @@
 """``course-grade export``: grades out of nbgrader's gradebook as CSV.
 
-``nbgrader`` format: nbgrader's own export columns. ``canvas`` format: Canvas' gradebook-import
-layout (students matched by SIS user id, here the nbgrader student id; a "Points Possible" row).
+``nbgrader`` format: nbgrader's own export columns. ``canvas`` and ``moodle``: the platform's own
+import file, written from the roster it exported (``autograder.platforms``): Canvas's gradebook
+import with the roster's leading columns and one assignment column, Moodle's grading worksheet
+with ``Grade`` scaled to its maximum and the points per test as the feedback comment.
 """
 
 from __future__ import annotations
@@ -39,22 +41,35 @@ def rows(url: str, course_id: str, assignments: list[str] | None = None) -> list
     return table
 
 
-def write(table: list[dict], out: Path, fmt: str) -> None:
+def write(table: list[dict], out: Path) -> None:
+    """nbgrader's own export columns."""
     with open(out, "w", newline="") as stream:
-        if fmt == "nbgrader":
-            writer = csv.DictWriter(stream, NBGRADER_COLUMNS)
-            writer.writeheader()
-            writer.writerows(table)
-            return
-        if fmt != "canvas":
-            raise ValueError(f"unknown export format {fmt!r}: use nbgrader or canvas")
-        assignments = sorted({row["assignment"] for row in table})
-        maxima = {row["assignment"]: row["max_score"] for row in table}
-        writer = csv.writer(stream)
-        writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *assignments])
-        writer.writerow(["Points Possible", "", "", "", "", *(maxima[a] for a in assignments)])
-        by_student: dict[str, dict] = {}
-        for row in table:
-            by_student.setdefault(row["student_id"], {"name": f"{row['last_name']}, {row['first_name']}".strip(", ")})[row["assignment"]] = row["score"]
-        for student, scores in sorted(by_student.items()):
-            writer.writerow([scores["name"] or student, "", student, student, "", *(scores.get(a, 0.0) for a in assignments)])
+        writer = csv.DictWriter(stream, NBGRADER_COLUMNS)
+        writer.writeheader()
+        writer.writerows(table)
+
+
+def write_for_platform(table: list[dict], out: Path, fmt: str, course: Path, assignment: str | None,
+                       roster: Path | None, column: str | None = None) -> int:
+    """The platform's import file for one assignment; returns how many students it scores."""
+    from autograder.grade import records
+    from autograder.platforms import PLATFORMS, PlatformError
+    from autograder.platforms.common import IdMap
+
+    module = PLATFORMS[fmt]
+    if roster is None:
+        raise PlatformError(f"--format {fmt} writes the platform's own file from its roster: give --roster, "
+                            f"the file from {module.ROSTER_HELP}")
+    if assignment is None:
+        raise PlatformError(f"--format {fmt} fills one assignment's column: name the assignment")
+    ids = IdMap(course)
+    rows_here = {ids.platform_id(row["student_id"]): row for row in table if row["assignment"] == assignment}
+    if fmt == "canvas":
+        return module.write_grades(roster, assignment, column, {who: row["score"] for who, row in rows_here.items()}, out)
+    comments = {}
+    for record in records(course, assignment):
+        parts = [f"{grade_id} {'to be graded' if cell['points'] is None else format(cell['points'], 'g')}"
+                 f"/{cell['max_points']:g}" for grade_id, cell in record["cells"].items()]
+        comments[ids.platform_id(record["student"])] = "; ".join(parts)
+    scores = {who: (row["score"], row["max_score"]) for who, row in rows_here.items()}
+    return module.write_grades(roster, scores, comments, out)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from autograder.assemble import RejectedSubmission, read_submission
 from autograder.grade import records
+from autograder.platforms.common import load_records
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ccc;padding:.3rem .5rem;text-align:left}
@@ -25,6 +26,7 @@ def feedback(course: Path, assignment: str, gradebook=None) -> list[Path]:
     """Write ``feedback/<student>/<assignment>/<notebook>.html`` for every graded notebook, with
     the points a person has given since (from ``gradebook``, where one is named)."""
     manual = gradebook.manual_scores(assignment) if gradebook is not None else {}
+    platform = load_records(course, assignment)
     written = []
     for record in records(course, assignment):
         student, notebook = record["student"], record["notebook"]
@@ -33,6 +35,10 @@ def feedback(course: Path, assignment: str, gradebook=None) -> list[Path]:
             if grade_id in record["cells"]:
                 record["cells"][grade_id].update(points=points, passed=None, reason="graded by a person")
         record["score"] = sum(cell["points"] or 0 for cell in record["cells"].values())
+        handed = platform.get(student, {})
+        if handed.get("late"):
+            record["notes"] = [f"{handed['platform'].title()} marked this hand-in late; any late policy "
+                               f"is {handed['platform'].title()}'s own"] + record.get("notes", [])
         submitted = course / "submitted" / student / assignment / notebook
         page = course / "feedback" / student / assignment / f"{Path(notebook).stem}.html"
         page.parent.mkdir(parents=True, exist_ok=True)
@@ -89,3 +95,25 @@ graded {escape(record.get('graded_at', ''))} (submission SHA-256 <code>{escape(r
 <h2>Your answers</h2>{answers_html or '<p>(none could be read)</p>'}
 </body></html>
 """
+
+
+def platform_zip(course: Path, assignment: str, platform: str, out: Path) -> int:
+    """The feedback pages in the zip a platform takes back (``autograder.platforms``), named for
+    each student collected from it; returns how many pages went in."""
+    import zipfile
+
+    from autograder.platforms import PLATFORMS
+
+    module = PLATFORMS[platform]
+    if not hasattr(module, "feedback_name"):
+        raise ValueError(f"{platform} takes no feedback files back: give students their pages under feedback/")
+    count = 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for student, handed in sorted(load_records(course, assignment).items()):
+            if handed.get("platform") != platform:
+                continue
+            for page in sorted((course / "feedback" / student / assignment).glob("*.html")):
+                zipped.write(page, module.feedback_name(handed, f"{page.stem}.ipynb"))
+                count += 1
+    return count

@@ -126,6 +126,14 @@ class Gradebook:
                         grade.name: getattr(grade, kind) for grade in notebook.grades if getattr(grade, kind) is not None}
         return found
 
+    def add_students(self, students: list[dict]) -> None:
+        """Students as a roster gives them (id, first_name, last_name, email, lms_user_id); names
+        already in the gradebook are kept where the roster has none."""
+        with open_gradebook(self.url, self.course_id) as gradebook:
+            for student in students:
+                fields = {key: value for key, value in student.items() if key != "id" and value}
+                gradebook.update_or_create_student(student["id"], **fields)
+
     def record(self, assignment: str, outcome) -> None:
         """One notebook's autograded scores, as nbgrader's autograde saves them: a manual score
         already given stays, and such a cell is marked for review again; then the configured late

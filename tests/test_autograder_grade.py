@@ -212,11 +212,16 @@ def test_export_in_nbgrader_and_canvas_formats(graded, course, tmp_path):
         nbgrader_rows = {row["student_id"]: row for row in csv.DictReader(table)}
     full = nbgrader_rows["reads_and_writes_the_course"]
     assert float(full["score"]) == 4 and float(full["max_score"]) == 4
-    assert main(["--course", str(course), "export", "--format", "canvas", "--out", str(tmp_path / "canvas.csv")]) == 0
+    roster = tmp_path / "canvas-roster.csv"  # students collected without a platform keep their ids
+    roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section,toy (7)\n\"    Points Possible\",,,,,4\n"
+                      + "".join(f"\"{s}, A\",{s},,,S1,\n" for s in nbgrader_rows))
+    assert main(["--course", str(course), "export", "toy", "--format", "canvas", "--roster", str(roster),
+                 "--out", str(tmp_path / "canvas.csv")]) == 0
     lines = list(csv.reader(open(tmp_path / "canvas.csv")))
-    assert lines[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] and lines[1][0] == "Points Possible"
-    canvas = {line[2]: line for line in lines[2:]}
-    assert float(canvas["kills_kernel"][lines[0].index("toy")]) == 2
+    assert lines[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "toy (7)"]
+    assert lines[1][0].strip() == "Points Possible" and lines[1][5] == "4"
+    canvas = {line[1]: line for line in lines[2:]}
+    assert float(canvas["kills_kernel"][5]) == 2 and float(canvas["reads_and_writes_the_course"][5]) == 4
 
 
 def test_report_draws_the_distribution(graded, course, tmp_path):
