@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 
 import nbformat
-from nbgrader import utils as nbgrader_utils
 
 
 def meta(cell) -> dict:
@@ -43,6 +42,8 @@ def points(cell) -> float:
 def test_points(cell, outputs: list) -> float:
     """nbgrader's score for an assert-style test cell with these outputs: 0 after an error or
     anything on stderr, a partial score from a numeric result, else full marks."""
+    from nbgrader import utils as nbgrader_utils  # a second of imports, paid only where asserts are scored
+
     probe = nbformat.v4.new_code_cell(cell.source, metadata=dict(cell.metadata))
     try:  # the outputs come from the sandbox: anything nbgrader cannot read earns nothing
         probe.outputs = [nbformat.from_dict(output) for output in outputs if isinstance(output, dict)]
@@ -56,5 +57,22 @@ def unanswered(cell, checksum: str | None) -> bool:
     """The student left a manually graded answer exactly as released (nbgrader's checksum)."""
     if not checksum:
         return False
+    from nbgrader import utils as nbgrader_utils
+
     probe = nbformat.from_dict({**cell, "metadata": {**cell.metadata, "nbgrader": {**meta(cell), "checksum": checksum}}})
     return nbgrader_utils.compute_checksum(probe) == checksum
+
+
+def visible_verdict(cell, report, *, judged: bool) -> tuple[bool, str]:
+    """Whether a test cell's visible part passes, and if not why: for a test the judge decides,
+    that it raised nothing; for an assert-style test, nbgrader's rule on what it printed."""
+    if report is None:
+        return False, "not run: the notebook stopped before this test"
+    if report.visible_status != "ok":
+        reason = report.visible_reason
+        if reason.startswith("NotImplementedError"):
+            reason = "not answered yet: the answer cell still raises NotImplementedError"
+        return False, reason
+    if not judged and test_points(cell, report.outputs[:report.visible_outputs]) < points(cell):
+        return False, "it wrote to stderr or printed a partial score, which nbgrader scores as a failure"
+    return True, ""

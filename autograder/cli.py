@@ -16,21 +16,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+
+# jsonschema (under nbformat) imports the optional IRI checker rfc3987_syntax when it is
+# installed, which compiles a grammar for a second at every start; no notebook uses that format.
+sys.modules.setdefault("rfc3987_syntax", None)
 import zoneinfo
 from pathlib import Path
 
-from autograder import grade as grading
 from autograder import validate as validation
-from autograder import export
-from autograder.collect import collect, collect_from
-from autograder.feedback import feedback, platform_zip
+from autograder.execute import Limits
 from autograder.platforms import PLATFORMS, PlatformError
-from autograder.gradebook import Gradebook, GradebookError, course_id
-from autograder.sandbox import SandboxUnavailable
-from autograder.masters import MasterError
-from autograder.nbgrader_run import NbgraderError
-from autograder.reference import ReferenceError
-from autograder.release import LeakError, release
 
 DB_HELP = "gradebook SQLAlchemy URL (default: nbgrader_config.py's c.CourseDirectory.db_url, else SQLite in the course)"
 
@@ -85,6 +80,16 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "validate":  # a student's command: no course directory needed
         return _validate(args)
+    # The instructor's commands need nbgrader and its database; a student's check (above) does not.
+    from autograder import export
+    from autograder.feedback import feedback, platform_zip
+    from autograder.gradebook import Gradebook, GradebookError, course_id
+    from autograder.masters import MasterError
+    from autograder.nbgrader_run import NbgraderError
+    from autograder.reference import ReferenceError
+    from autograder.release import LeakError, release
+    from autograder.sandbox import SandboxUnavailable
+
     course = args.course.resolve()
     if not (course / "nbgrader_config.py").is_file() and not (course / "source").is_dir():
         parser.error(f"{course} is not an nbgrader course directory (no nbgrader_config.py, no source/)")
@@ -123,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _collect(course: Path, args: argparse.Namespace) -> int:
+    from autograder.collect import collect, collect_from
+    from autograder.gradebook import Gradebook
+
     if args.platform is None:
         collected = collect(course, args.assignment, args.path)
     else:
@@ -156,8 +164,8 @@ def _limit_options(parser: argparse.ArgumentParser) -> None:
                         help="run student code unconfined (only where bubblewrap cannot run)")
 
 
-def _limits(args: argparse.Namespace, sandbox: bool) -> grading.Limits:
-    return grading.Limits(args.cell_timeout, args.notebook_timeout, int(args.memory * 2**30), sandbox,
+def _limits(args: argparse.Namespace, sandbox: bool) -> Limits:
+    return Limits(args.cell_timeout, args.notebook_timeout, int(args.memory * 2**30), sandbox,
                           args.processes, int(args.disk * 2**30), args.cpu_time)
 
 
@@ -176,11 +184,14 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _grade(course: Path, args: argparse.Namespace) -> int:
+    from autograder import grade as grading
+    from autograder.gradebook import Gradebook
+
     if args.no_sandbox:
         print("course-grade: WARNING: --no-sandbox runs every submission with your own rights", file=sys.stderr)
     limits = _limits(args, not args.no_sandbox)
 
-    def progress(done: int, total: int, outcome: grading.Outcome) -> None:
+    def progress(done: int, total: int, outcome) -> None:
         width = 30
         bar = "#" * (width * done // total) + "-" * (width - width * done // total)
         what = f"rejected: {outcome.rejected}" if outcome.rejected else f"{outcome.score:g}/{outcome.max_score:g}"

@@ -165,23 +165,8 @@ def _graded(job: Job) -> tuple[Outcome, nbformat.NotebookNode | None]:
 def _scored(cell, report, reference: list[judge.Answer], checks: dict) -> dict:
     scored = _points(cell, report, reference, checks)
     if cells.is_test(cell):  # what `course-grade validate` can tell a student before submitting
-        scored["visible_passed"], scored["visible_reason"] = visible_verdict(cell, report, judged=bool(reference))
+        scored["visible_passed"], scored["visible_reason"] = cells.visible_verdict(cell, report, judged=bool(reference))
     return scored
-
-
-def visible_verdict(cell, report, *, judged: bool) -> tuple[bool, str]:
-    """Whether a test cell's visible part passes, and if not why: for a test the judge decides,
-    that it raised nothing; for an assert-style test, nbgrader's rule on what it printed."""
-    if report is None:
-        return False, "not run: the notebook stopped before this test"
-    if report.visible_status != "ok":
-        reason = report.visible_reason
-        if reason.startswith("NotImplementedError"):
-            reason = "not answered yet: the answer cell still raises NotImplementedError"
-        return False, reason
-    if not judged and cells.test_points(cell, report.outputs[:report.visible_outputs]) < cells.points(cell):
-        return False, "it wrote to stderr or printed a partial score, which nbgrader scores as a failure"
-    return True, ""
 
 
 def _points(cell, report, reference: list[judge.Answer], checks: dict) -> dict:

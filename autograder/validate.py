@@ -73,8 +73,6 @@ def skeleton_of(notebook: nbformat.NotebookNode, release: nbformat.NotebookNode 
 
 
 def validate(path: Path, limits: Limits, release: Path | None = None) -> Validation:
-    from autograder.grade import visible_verdict  # the grader's own rule for a visible verdict
-
     result = Validation(path.name, sandboxed=limits.sandbox)
     try:
         notebook = read_submission(path.read_bytes())
@@ -105,7 +103,7 @@ def validate(path: Path, limits: Limits, release: Path | None = None) -> Validat
     for index, cell in enumerate(assembled.notebook.cells):
         report = evidence.cells.get(index)
         if cells.is_test(cell):
-            passed, message = visible_verdict(cell, report, judged=cells.meta(cell)["grade_id"] in judged)
+            passed, message = cells.visible_verdict(cell, report, judged=cells.meta(cell)["grade_id"] in judged)
             result.tests[cells.meta(cell)["grade_id"]] = {"passed": passed, "message": message, "points": cells.points(cell)}
         elif report is not None and report.status != "ok":
             result.notes.append(f"cell {cells.meta(cell).get('grade_id', index + 1)!r}: {report.reason}")

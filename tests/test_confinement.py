@@ -14,7 +14,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from autograder.release import release
