@@ -22,7 +22,8 @@ from bench import chapters
 from cnncourse import notebook, quick_mode
 
 BENCHMARKS = {"mnist_race": "bench.mnist_race", "grading_race": "bench.grading_race", "book_build": "bench.book_build",
-              "report_scale": "bench.report_scale", "grading_scale": "bench.grading_scale"}
+              "report_scale": "bench.report_scale", "grading_scale": "bench.grading_scale",
+              "check_speed": "bench.check_speed"}
 # Every chapter is a benchmark of its own: run time and the figures it quotes.
 CHAPTER_BENCHMARKS = {f"chapter_{path.stem[:2]}": path.stem for path in sorted(chapters.CHAPTERS.glob("*.md"))}
 RESULTS = Path(__file__).with_name("results.json")

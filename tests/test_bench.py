@@ -78,3 +78,20 @@ def test_quick_grading_race_agrees_with_nbgrader(tmp_path, shared_data):
     race = json.loads(out.read_text())["benchmarks"]["grading_race"]
     assert race["submissions"] == 4 and race["identical_scores"] is True and race["mismatches"] == {}
     assert race["nbgrader_seconds"] > 0 and race["course_grade_seconds"] > 0
+
+
+def test_quick_check_speed_times_both_checks(tmp_path, shared_data):
+    out = tmp_path / "results.json"
+    env = {"COURSE_QUICK": "1", "COURSE_DATA_DIR": str(shared_data), "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+           "HOME": str(tmp_path)}
+    subprocess.run([sys.executable, "-m", "bench", "check_speed", "--out", str(out)], cwd=REPO, env=env,
+                   check=True, capture_output=True, timeout=900)
+    speed = json.loads(out.read_text())["benchmarks"]["check_speed"]
+    assert speed["runs"] == 1 and speed["median_course_grade_seconds"] > 0 and speed["median_nbgrader_seconds"] > 0
+    assert speed["target_met"] == (speed["ratio"] <= 0.5)
+
+
+def test_committed_check_speed_is_a_full_run():
+    speed = json.loads((REPO / "bench" / "results.json").read_text())["benchmarks"]["check_speed"]
+    assert speed["quick_mode"] is False and speed["runs"] == 5
+    assert speed["target_met"] == (speed["ratio"] <= 0.5)
