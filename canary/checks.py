@@ -21,8 +21,10 @@ REPO = Path(__file__).resolve().parent.parent
 
 def first_line(text: str) -> str:
     """The line of an error message that says what went wrong: the last non-empty line of a
-    traceback (the exception), or the first line of anything else."""
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    traceback (the exception), or the first line of anything else (course-grade's line on the
+    confinement it found is information, not the error)."""
+    lines = [line.strip() for line in text.strip().splitlines()
+             if line.strip() and not line.strip().startswith("course-grade: confinement:")]
     if not lines:
         return ""
     if lines[0].startswith("Traceback") or any(line.startswith("Traceback") for line in lines):

@@ -4,8 +4,9 @@ spaces behind a symbolic link, Binder (environment outside, editable course insi
 folder), and students' check() where no course package and no notebook file exist (Colab).
 
 Each layout grades one batch once, with the default quota of 256 processes: a correct notebook
-(full marks), a blank one (0) and a fork bomb (0, its processes within the quota). The
-environments are built once per run (``conftest.layouts``).
+(full marks), a blank one (0), a fork bomb (0, its processes within the quota) and the hostile
+suite's escapes and secret-reading attacks (nothing reached). The environments are built once
+per run (``conftest.layouts``).
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ import pytest
 
 from autograder.release import release
 from conftest import MASTER_HEADER, REPO, master_cell
-from test_hostile import ATTACKS
+from test_hostile import ATTACKS, SECRET, WRONG
 
 pytestmark = pytest.mark.slow
 GRADED = ("home folder", "temporary folder", "spaces and a link", "binder")
 QUOTA = 256
+ESCAPES = ("escapes", "reads_secrets", "writes_outside")
 
 TOY = "\n".join([
     MASTER_HEADER + "# Toy\n",
@@ -66,6 +68,8 @@ def matrix(layouts):
             blank = nbformat.read(course / "release" / "toy" / "toy.ipynb", as_version=4)
             submissions = {"correct": _answered(blank, "def add(a, b):\n    return a + b"), "blank": blank,
                            "fork_bomb": _answered(blank, FORK_BOMB)}
+            for attack in ESCAPES:  # the attacks look for the course where this layout keeps it
+                submissions[attack] = _answered(blank, f"COURSE = {str(course)!r}\n" + WRONG + ATTACKS[attack])
             for student, notebook in submissions.items():
                 target = course / "submitted" / student / "toy" / "toy.ipynb"
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -76,14 +80,19 @@ def matrix(layouts):
                                            *(str(course / "submitted" / s / "toy" / "toy.ipynb") for s in ("correct", "blank"))])
             runs["grade"] = layout.run([layout.course_grade, "--course", str(course), "grade", "toy", "--workers", "2",
                                         "--cell-timeout", "60", "--notebook-timeout", "300",
-                                        "--processes", str(QUOTA)])
+                                        "--processes", str(QUOTA)], env={"PGPASSWORD": SECRET})
         records = {path.parent.parent.name: json.loads(path.read_text())
                    for path in course.glob("autograded/*/toy/toy.grading.json")}
-        executed = course / "autograded" / "fork_bomb" / "toy" / "toy.ipynb"
-        printed = "".join(o.get("text", "") for c in nbformat.read(executed, as_version=4).cells
-                          for o in c.get("outputs", [])) if executed.is_file() else ""
+        printed = {student: _printed(course / "autograded" / student / "toy" / "toy.ipynb")
+                   for student in ("fork_bomb", *ESCAPES)}
         found[name] = runs, records, printed
     return found
+
+
+def _printed(executed: Path) -> str:
+    if not executed.is_file():
+        return ""
+    return "".join(o.get("text", "") for c in nbformat.read(executed, as_version=4).cells for o in c.get("outputs", []))
 
 
 @pytest.mark.parametrize("name", GRADED)
@@ -104,8 +113,17 @@ def test_correct_earns_full_marks_and_blank_zero(matrix, name):
 def test_a_fork_bomb_stays_within_the_quota(matrix, name):
     _, records, printed = matrix[name]
     assert records["fork_bomb"]["score"] == 0
-    started = int(printed.split("children started:")[1].split()[0])
-    assert 0 < started < QUOTA, printed[-500:]
+    started = int(printed["fork_bomb"].split("children started:")[1].split()[0])
+    assert 0 < started < QUOTA, printed["fork_bomb"][-500:]
+
+
+@pytest.mark.parametrize("name", GRADED)
+def test_escapes_and_secret_reading_reach_nothing(matrix, name):
+    _, records, printed = matrix[name]
+    for attack in ESCAPES:
+        assert records[attack]["score"] == 0
+        assert "ATTEMPTS DONE" in printed[attack], printed[attack][:2000]
+        assert "ESCAPED" not in printed[attack] and "LEAKED" not in printed[attack], printed[attack][:2000]
 
 
 @pytest.mark.parametrize("name", GRADED)

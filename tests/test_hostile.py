@@ -374,7 +374,7 @@ def test_an_ordinary_user_grades_in_the_same_sandbox(batch, layouts):
     layout = layouts["home folder"]
     copy = layout.home / "vault"
     shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(course, copy, ignore=shutil.ignore_patterns("autograded", "feedback", ".course-grade", "gradebook.db"))
+    shutil.copytree(course, copy, ignore=shutil.ignore_patterns("autograded", "feedback", ".course-grade"))
     for folder in (copy / "submitted").iterdir():
         if folder.name not in ("escapes", "reads_secrets", "writes_outside", "honest"):
             shutil.rmtree(folder)
