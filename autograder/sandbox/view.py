@@ -146,7 +146,7 @@ def bubblewrap_command(inside: list[str], inputs: Path, env: dict[str, str], *, 
     command += ["--perms", "0755", "--size", str(disk_bytes), "--tmpfs", "/home",
                 "--perms", "0777", "--dir", HOME, "--perms", "1777", "--dir", "/home/tmp", "--symlink", "home/tmp", "/tmp"]
     command += _python_binds()
-    command += ["--ro-bind", str(inputs), INPUTS, "--chdir", HOME, "--clearenv"]
+    command += ["--ro-bind", str(inputs), INPUTS, "--remount-ro", "/", "--chdir", HOME, "--clearenv"]
     for name, value in env.items():
         command += ["--setenv", name, value]
     return [*command, sys.executable, "-m", "autograder.sandbox.limits", *limits, "--"] + inside
@@ -155,16 +155,32 @@ def bubblewrap_command(inside: list[str], inputs: Path, env: dict[str, str], *, 
 def _python_binds() -> list[str]:
     """Read-only binds of the Python folders, after the private home. bubblewrap copies the modes
     of the folders above a bind (/root is 0700): those it creates are opened up, so the sandbox
-    user can reach the environment, which is all that is in them here."""
-    folders = python_folders()
+    user can reach the environment, which is all that is in them here. Folders that would fall
+    inside the writable home or /tmp get a small file system of their own instead, made
+    read-only once the binds are in: graded as an ordinary user, the sandbox user owns what
+    bubblewrap creates, and could otherwise write beside the environment."""
+    folders = [folder for folder in python_folders() if not folder.is_relative_to("/usr")]
+    tops = sorted({_writable_top(folder) for folder in folders} - {None})
     command = []
-    made = {Path("/"), Path("/home"), Path("/tmp"), Path("/usr")}
+    for top in tops:
+        command += ["--perms", "0755", "--size", str(2**20), "--tmpfs", str(top)]
+    made = {Path("/"), Path("/home"), Path("/tmp"), Path("/home/tmp"), *tops}
     for folder in folders:
         for parent in reversed(folder.parents):
-            if parent not in made and not any(parent.is_relative_to(top) for top in ("/usr",)):
+            if parent not in made:
                 command += ["--perms", "0755", "--dir", str(parent)]
                 made.add(parent)
     for folder in folders:
-        if not folder.is_relative_to("/usr"):
-            command += ["--ro-bind", str(folder), str(folder)]
+        command += ["--ro-bind", str(folder), str(folder)]
+    for top in tops:
+        command += ["--remount-ro", str(top)]
     return command
+
+
+def _writable_top(folder: Path) -> Path | None:
+    """The folder right below /home or /tmp that holds ``folder``, where it lies in either."""
+    for area in (Path("/tmp"), Path("/home")):
+        if folder.is_relative_to(area) and folder != area:
+            top = area / folder.relative_to(area).parts[0]
+            return None if top in (Path(HOME), Path("/home/tmp")) else top
+    return None
