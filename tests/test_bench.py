@@ -69,24 +69,24 @@ def test_judge_reads_the_race_correctly():
     assert not mnist_race.judge(never, slow)["target_met"]
 
 
-def test_quick_grading_race_agrees_with_nbgrader(tmp_path, shared_data):
+def _quick(name: str, tmp_path: Path, shared_data: Path) -> dict:
+    """One benchmark run in quick mode, with this environment's programs on PATH; its figures."""
     out = tmp_path / "results.json"
     env = {"COURSE_QUICK": "1", "COURSE_DATA_DIR": str(shared_data), "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
            "HOME": str(tmp_path)}
-    subprocess.run([sys.executable, "-m", "bench", "grading_race", "--out", str(out)], cwd=REPO, env=env,
+    subprocess.run([sys.executable, "-m", "bench", name, "--out", str(out)], cwd=REPO, env=env,
                    check=True, capture_output=True, timeout=900)
-    race = json.loads(out.read_text())["benchmarks"]["grading_race"]
+    return json.loads(out.read_text())["benchmarks"][name]
+
+
+def test_quick_grading_race_agrees_with_nbgrader(tmp_path, shared_data):
+    race = _quick("grading_race", tmp_path, shared_data)
     assert race["submissions"] == 4 and race["identical_scores"] is True and race["mismatches"] == {}
     assert race["nbgrader_seconds"] > 0 and race["course_grade_seconds"] > 0
 
 
 def test_quick_check_speed_times_both_checks(tmp_path, shared_data):
-    out = tmp_path / "results.json"
-    env = {"COURSE_QUICK": "1", "COURSE_DATA_DIR": str(shared_data), "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
-           "HOME": str(tmp_path)}
-    subprocess.run([sys.executable, "-m", "bench", "check_speed", "--out", str(out)], cwd=REPO, env=env,
-                   check=True, capture_output=True, timeout=900)
-    speed = json.loads(out.read_text())["benchmarks"]["check_speed"]
+    speed = _quick("check_speed", tmp_path, shared_data)
     assert speed["runs"] == 1 and speed["median_course_grade_seconds"] > 0 and speed["median_nbgrader_seconds"] > 0
     assert speed["target_met"] == (speed["ratio"] <= 0.5)
 
