@@ -70,7 +70,7 @@ def copy_of(shared_data: Path, tmp_path: Path):
         root = tmp_path / "data-copy"
         for name in names:
             shutil.copytree(shared_data / name, root / name)
-            for path in (root / name).rglob("*"):
+            for path in [root / name, *(root / name).rglob("*")]:  # the copy keeps the read-only modes
                 path.chmod(0o755 if path.is_dir() else 0o644)
         return root
 

@@ -56,7 +56,14 @@ def _npm_package(name: str, version: str, needed: str) -> Path | None:
         archive = folder.parent / packed.stdout.strip()
         if packed.returncode == 0 and archive.is_file():
             with tarfile.open(archive) as tar:
-                tar.extractall(folder.parent / "unpacked", filter="data")
+                # The "data" filter (no links out, no absolute paths) exists from Python 3.11.4 and
+                # in security releases before it; Debian 12's Python 3.11.2 lacks it.
+                safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+                members = [m for m in tar.getmembers() if m.isfile() or m.isdir()] if not safe else None
+                if members is not None and any(Path(m.name).is_absolute() or ".." in Path(m.name).parts
+                                               for m in members):
+                    return None
+                tar.extractall(folder.parent / "unpacked", members=members, **safe)
             shutil.rmtree(folder, ignore_errors=True)
             (folder.parent / "unpacked" / "package").rename(folder)
             shutil.rmtree(folder.parent / "unpacked")

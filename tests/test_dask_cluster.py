@@ -68,8 +68,12 @@ def course(tmp_path):
 @pytest.fixture
 def cluster(tmp_path):
     """(scheduler address, worker processes), the workers blind to tmp_path/courses."""
-    if os.getuid() != 0 or not shutil.which("unshare"):
-        pytest.skip("hiding the course from the workers takes root and unshare (a mount namespace each)")
+    if not shutil.which("unshare"):
+        pytest.skip("hiding the course from the workers takes unshare (util-linux): a mount namespace each")
+    # As root a mount namespace alone; as an ordinary user, inside a user namespace of its own.
+    private = ["unshare", "--mount", "--propagation", "private"]
+    if os.getuid() != 0:
+        private[1:1] = ["--user", "--map-root-user"]
     port = _free_port()
     scheduler = subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -79,7 +83,7 @@ def cluster(tmp_path):
         folder.mkdir()
         script = (f"mount -t tmpfs blind {tmp_path / 'courses'} && cd {folder} && exec {DASK} worker "
                   f"tcp://127.0.0.1:{port} --nworkers 1 --nthreads 1 --no-dashboard --local-directory {folder}")
-        workers.append(subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+        workers.append(subprocess.Popen([*private, "sh", "-c", script],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     from dask.distributed import Client
 
