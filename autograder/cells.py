@@ -14,6 +14,8 @@ import logging
 
 import nbformat
 
+HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+
 
 def meta(cell) -> dict:
     found = cell.get("metadata", {}).get("nbgrader", {})
@@ -76,3 +78,16 @@ def visible_verdict(cell, report, *, judged: bool) -> tuple[bool, str]:
     if not judged and test_points(cell, report.outputs[:report.visible_outputs]) < points(cell):
         return False, "it wrote to stderr or printed a partial score, which nbgrader scores as a failure"
     return True, ""
+
+
+def split_hidden(source: str) -> tuple[str, str]:
+    """A test cell's visible part and its hidden tests (nbgrader's markers): the runner runs them
+    one after the other, so that the grader knows which part failed and ``validate`` can run the
+    first alone; the students' check() carries the first."""
+    visible, hidden, inside = [], [], False
+    for line in source.splitlines():
+        if line.strip() in HIDDEN_MARKERS:
+            inside = line.strip() == HIDDEN_MARKERS[0]
+        else:
+            (hidden if inside else visible).append(line)
+    return "\n".join(visible), "\n".join(hidden)

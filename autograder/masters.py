@@ -15,6 +15,8 @@ from pathlib import Path
 import jupytext
 import nbformat
 
+from autograder.cells import HIDDEN_MARKERS, split_hidden
+
 REQUIRED_KEYS = {"grade", "grade_id", "locked", "schema_version", "solution", "task"}
 JUDGE_TAG = "judge"  # a code cell of checks that only the judge runs (autograder.judge)
 TOOLS_TAG = "student-tools"  # a code cell holding a dict of hints: it becomes the students' hint() and check()
@@ -85,7 +87,7 @@ def _check_in_this_kernel(notebook):
 
 _MARKERS = {
     "solution": ("### BEGIN SOLUTION", "### END SOLUTION"),
-    "hidden": ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"),
+    "hidden": HIDDEN_MARKERS,
 }
 
 
@@ -125,18 +127,6 @@ def read_master(path: Path) -> nbformat.NotebookNode:
     if not seen:
         raise MasterError(f"{path.name} has no nbgrader cells")
     return notebook
-
-
-def split_hidden(source: str) -> tuple[str, str]:
-    """A test cell's visible part and its hidden tests."""
-    begin, end = _MARKERS["hidden"]
-    inside, visible, hidden = False, [], []
-    for line in source.splitlines():
-        if line.strip() in (begin, end):
-            inside = line.strip() == begin
-        else:
-            (hidden if inside else visible).append(line)
-    return "\n".join(visible), "\n".join(hidden)
 
 
 def _require_markers(source: str, kind: str, where: str, *, required: bool) -> None:

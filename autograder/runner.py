@@ -33,10 +33,10 @@ from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+from autograder.cells import split_hidden
 from autograder.wire import ANSWERS_VARIABLE
 from autograder.sandbox import CHANNEL_FD
 
-HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 
 PROLOGUE = """
 def {name}_make():
@@ -100,7 +100,7 @@ def run(notebook_path: Path, cell_timeout: int, protect: list[str], channel) -> 
                              "(an earlier cell hung it or tampered with Python itself)")
                 return
             answers_path.write_text("")
-            visible, hidden = _split_hidden(cell.source) if graded else (cell.source, "")
+            visible, hidden = split_hidden(cell.source) if graded else (cell.source, "")
             shown = nbformat.v4.new_code_cell(visible, metadata=cell.metadata)
             status, reason, stopped = _execute(client, shown, index, cell_timeout)
             visible_status, visible_reason, visible_outputs = status, reason, len(shown.outputs)
@@ -118,20 +118,6 @@ def run(notebook_path: Path, cell_timeout: int, protect: list[str], channel) -> 
                 send(stopped=stopped)
                 return
     send(stopped=None)
-
-
-def _split_hidden(source: str) -> tuple[str, str]:
-    """A test cell's visible part and its hidden tests (nbgrader's markers), run one after the
-    other so that the grader knows which part failed, and ``validate`` can run the first alone."""
-    visible, hidden, inside = [], [], False
-    for line in source.splitlines():
-        if line.strip() == HIDDEN_MARKERS[0]:
-            inside = True
-        elif line.strip() == HIDDEN_MARKERS[1]:
-            inside = False
-        else:
-            (hidden if inside else visible).append(line)
-    return "\n".join(visible), "\n".join(hidden)
 
 
 def _execute(client: NotebookClient, cell, index: int, cell_timeout: int) -> tuple[str, str, str | None]:
