@@ -2,7 +2,7 @@
 each plausible mistake loses the points of the test it breaks, with a message that says why.
 
 Every assignment is released into a private course directory, submitted by every case of
-``fairness_cases.py`` (plus the instructor's solution and the untouched release), and graded
+``fairness_cases`` (one module per assignment; plus the instructor's solution and the untouched release), and graded
 once, in parallel, by ``course-grade grade`` itself.
 """
 
