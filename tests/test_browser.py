@@ -363,6 +363,56 @@ def test_a_quick_test_works_as_a_notebook_output(browser):
     context.close()
 
 
+def _shown_order(page, question: int) -> list[int]:
+    """The authored indices of a question's options, in the order the page shows them."""
+    inputs = page.locator("form.course-quiz fieldset.quiz-question").nth(question).locator("input")
+    return [int(value) for value in inputs.evaluate_all("inputs => inputs.map(input => input.value)")]
+
+
+def test_a_notebook_seed_shuffles_the_options_as_python_computes(browser):
+    """The page's script and ``quiz.option_order`` agree on every question, and the seed is
+    printed with the call that shows the same order again."""
+    from cnncourse import quiz
+
+    chapter = toc_chapters()[1]
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content(f"<html><body>{quiz.show(chapter, seed=271_828)._repr_html_()}</body></html>")
+    questions = quiz.load(chapter)
+    for number, question in enumerate(questions):
+        assert _shown_order(page, number) == quiz.option_order(271_828, chapter, number, len(question.options))
+    note = page.locator("form.course-quiz .quiz-order").inner_text()
+    assert "seed 271828" in note and f'quiz.show("{chapter}", seed=271828)' in note, note
+    assert sum(_shown_order(page, n) != list(range(len(q.options))) for n, q in enumerate(questions)) >= 3
+    _check_scoring(page, questions)  # scoring follows the authored answers, whatever the order
+    context.close()
+
+
+def test_each_reader_keeps_a_seed_of_their_own(browser, site):
+    """In the book, a reader's seed is drawn once and kept: a reload shows the same order; another
+    browser (another reader) draws its own."""
+    from cnncourse import quiz
+
+    _, base = site
+    chapter = toc_chapters()[2]
+    questions = quiz.load(chapter)
+    seeds = []
+    for _ in range(3):  # three readers
+        context = _new_context(browser, base, [])
+        page = context.new_page()
+        page.goto(base + f"chapters/{chapter}.html", wait_until="load")
+        seed = int(page.locator("form.course-quiz").get_attribute("data-seed"))
+        orders = [_shown_order(page, n) for n in range(len(questions))]
+        assert orders == [quiz.option_order(seed, chapter, n, len(q.options)) for n, q in enumerate(questions)]
+        assert "kept in this browser" in page.locator("form.course-quiz .quiz-order").inner_text()
+        page.reload(wait_until="load")
+        assert int(page.locator("form.course-quiz").get_attribute("data-seed")) == seed
+        assert [_shown_order(page, n) for n in range(len(questions))] == orders
+        context.close()
+        seeds.append(seed)
+    assert len(set(seeds)) > 1, f"three readers drew the same seed {seeds}"
+
+
 def _open(page, url: str) -> None:
     """Load a page as a reader would see it: scripts run, nothing pending, maths typeset."""
     page.goto(url, wait_until="load")

@@ -1,10 +1,13 @@
 """Each chapter's quick test and learning objectives, checked without building the book: the
 chapter ends in a cell that shows its own quiz, the quiz loads and is well formed, its HTML
-cannot be broken out of, and ``quiz.load`` refuses malformed quizzes with a clear message."""
+cannot be broken out of, ``quiz.load`` refuses malformed quizzes with a clear message, and no
+fixed strategy (a position, the longest or the shortest option) passes, in the authored order
+or, but for a chance under 1% computed exactly, in a shuffled one."""
 
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -136,3 +139,91 @@ def test_load_refuses_duplicate_options(quiz_folder: Path):
 def test_load_names_the_missing_quiz(quiz_folder: Path):
     with pytest.raises(FileNotFoundError, match="no quiz for 'nowhere'"):
         quiz.load("nowhere")
+
+
+# --- No fixed strategy passes -----------------------------------------------------------------
+
+QUIZ_NAMES = [path.stem for path in CHAPTERS]
+
+
+def _needed(questions) -> int:
+    """Right answers needed to pass, as the page's script decides (share >= the pass mark)."""
+    return next(k for k in range(len(questions) + 1) if k / len(questions) >= quiz.PASS_MARK)
+
+
+def _extreme(question, pick) -> bool:
+    """Whether the right option is the longest (``pick=max``) or shortest (``min``); a tie counts
+    as a hit, as for a reader who breaks ties in their favour."""
+    lengths = [len(option) for option in question.options]
+    return lengths[question.answer] == pick(lengths)
+
+
+@pytest.mark.parametrize("chapter", QUIZ_NAMES)
+def test_no_fixed_strategy_passes_in_the_authored_order(chapter: str):
+    """The order a reader without JavaScript sees: always the same position, always the longest
+    option and always the shortest each stay below the pass mark."""
+    questions = quiz.load(chapter)
+    needed = _needed(questions)
+    for position in range(max(len(q.options) for q in questions)):
+        right = sum(q.answer == position for q in questions)
+        assert right < needed, f"{chapter}: always option {position + 1} scores {right} of {len(questions)}"
+    longest = sum(_extreme(q, max) for q in questions)
+    shortest = sum(_extreme(q, min) for q in questions)
+    assert longest < needed and shortest < needed, (longest, shortest)
+    assert longest <= 0.4 * len(questions), \
+        f"{chapter}: the right answer is the longest option in {longest} of {len(questions)} questions (40% at most)"
+
+
+def passing_chance(option_counts: list[int], needed: int, position: int) -> Fraction:
+    """The exact chance that always answering ``position`` scores at least ``needed``, when each
+    question's options are put in a uniformly random order: the score is a sum of independent
+    Bernoulli variables, 1/k for a question of k options (0 where it has no such position)."""
+    chances = [Fraction(1)]  # chances[s]: probability of s right so far
+    for count in option_counts:
+        hit = Fraction(1, count) if position < count else Fraction(0)
+        chances = [(chances[s] if s < len(chances) else 0) * (1 - hit) + (chances[s - 1] * hit if s else 0)
+                   for s in range(len(chances) + 1)]
+    return sum(chances[needed:], Fraction(0))
+
+
+def test_passing_chance_is_exact_on_small_cases():
+    assert passing_chance([2], 1, 0) == Fraction(1, 2)
+    assert passing_chance([2, 2], 2, 1) == Fraction(1, 4)
+    assert passing_chance([3, 3, 3], 2, 0) == 3 * Fraction(1, 9) * Fraction(2, 3) + Fraction(1, 27)
+    assert passing_chance([2, 4], 1, 3) == Fraction(1, 4)  # position 4 exists in one question only
+
+
+@pytest.mark.parametrize("chapter", QUIZ_NAMES)
+def test_a_fixed_position_passes_under_one_percent_of_shuffles(chapter: str):
+    questions = quiz.load(chapter)
+    counts = [len(q.options) for q in questions]
+    worst = max(passing_chance(counts, _needed(questions), position) for position in range(max(counts)))
+    assert worst < Fraction(1, 100), f"{chapter}: a fixed position passes {float(worst):.2%} of shuffles"
+
+
+def test_option_order_is_a_fixed_permutation_per_seed_and_uniform_over_seeds():
+    from collections import Counter
+
+    from scipy.stats import chisquare
+
+    assert sorted(quiz.option_order(5, "01_convolution", 2, 4)) == [0, 1, 2, 3]
+    assert quiz.option_order(5, "01_convolution", 2, 4) == quiz.option_order("5", "01_convolution", 2, 4)
+    orders = Counter(tuple(quiz.option_order(seed, "03_training_well", 4, 4)) for seed in range(12_000))
+    assert len(orders) == 24
+    assert chisquare(list(orders.values())).pvalue > 1e-3, orders  # seeds one apart give unrelated orders
+    # Questions and chapters are shuffled independently of each other under one seed.
+    pairs = Counter((quiz.option_order(seed, "03_training_well", 0, 3)[0], quiz.option_order(seed, "04_architectures", 0, 3)[0])
+                    for seed in range(9_000))
+    assert chisquare(list(pairs.values())).pvalue > 1e-3, pairs
+
+
+def test_a_seed_is_printed_and_can_be_set(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv(quiz.SEED_VARIABLE, raising=False)
+    assert quiz.show("01_convolution").seed is None and "reader's own seed" in repr(quiz.show("01_convolution"))
+    assert quiz.show("01_convolution", seed=1234).seed == 1234
+    assert '"seed": 1234' in quiz.show("01_convolution", seed=1234)._repr_html_()
+    monkeypatch.setenv(quiz.SEED_VARIABLE, "77")
+    assert quiz.show("01_convolution").seed == 77 and "seed 77" in repr(quiz.show("01_convolution"))
+    for bad in (-1, quiz.SEEDS, 2.5, True, "abc"):
+        with pytest.raises(ValueError, match="a quiz seed is a whole number"):
+            quiz.show("01_convolution", seed=bad)
