@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 ASSIGNMENTS := $(basename $(notdir $(wildcard assignments/masters/*.md)))
 
-.PHONY: book test bench canary release setup lab-settings instructor-lab sandbox-tool browser-tool database-tool clean
+.PHONY: book test bench canary release notebooks lab setup lab-settings instructor-lab sandbox-tool browser-tool database-tool clean
 
 setup: $(STAMP)
 
@@ -83,6 +83,15 @@ release: $(STAMP)
 # The published book is always built in full mode: COURSE_QUICK is cleared here.
 book: release
 	COURSE_QUICK= $(BIN)/jupyter-book build . -W -n --keep-going
+
+# What students open in JupyterLab: plain notebooks in notebooks/ (book/student_notebooks.py says
+# why), from this checkout's built book, else from the published one. Their own notebooks there are
+# never overwritten. `make lab` starts JupyterLab on them.
+notebooks: $(STAMP)
+	$(BIN)/python book/student_notebooks.py
+
+lab: notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

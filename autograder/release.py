@@ -66,8 +66,12 @@ def leaks(folder: Path, secrets: list[str], source: Path | None = None) -> list[
         recorded = notebook.get("metadata", {}).get(METADATA_KEY, {}).get("skeleton", [])
         text = "\n".join("".join(c.get("source", "")) for c in notebook.get("cells", []) + recorded)
         problems += [f"{relative} contains '{m}'" for m in LEAK_MARKERS if m in text]
-        # Anywhere, even inside a longer line or a hint, but not as the tail of another name:
-        # '_base.trainable = True' does not leak 'base.trainable = True'.
-        problems += [f"{relative} contains the line {s!r}" for s in secrets
-                     if re.search(r"(?<![\w.])" + re.escape(s), text)]
+        problems += [f"{relative} contains the line {s!r}" for s in contained(text, secrets)]
     return problems
+
+
+def contained(text: str, secrets: list[str]) -> list[str]:
+    """The lines of ``secrets`` that ``text`` holds: anywhere, even inside a longer line or a
+    hint, but not as the tail of another name ('_base.trainable = True' does not hold
+    'base.trainable = True')."""
+    return [line for line in secrets if re.search(r"(?<![\w.])" + re.escape(line), text)]

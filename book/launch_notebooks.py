@@ -17,11 +17,12 @@ open (jupyter-book#752). This extension instead, once the build has executed the
 - publishes each released assignment (``assignments/release/<a>/``, made by ``make release``)
   as it is, under ``notebooks/assignments/<a>/``: the notebook a student hands in is the one
   released, so nothing is added to it;
-- adds an "Open in Colab" and a "Download notebook" link to the top of each chapter and
-  assignment page.
+- adds "Open in Colab", "Open on Binder" and "Download notebook" links to the top of each
+  chapter and assignment page; the same plain notebooks are what students open in JupyterLab
+  (``book/student_notebooks.py``, ``make lab``) and on Binder.
 
-Binder needs nothing from here: it launches from the repository itself, where jupytext opens the
-``.md`` chapters as notebooks and ``binder/postBuild`` releases the assignments.
+Binder launches from the repository, where ``binder/postBuild`` releases the assignments and
+downloads these notebooks into ``notebooks/``; the Binder links open them there.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ NOTEBOOK_FOLDER = "notebooks"
 # notebooks included, to this branch.
 PAGES_BRANCH = "gh-pages"
 SETUP_CELL_TAG = "course-setup"
+BINDER = "https://mybinder.org"
 
 SETUP_SOURCE = '''\
 # Set-up: only where the course library is missing (Colab, a fresh Jupyter), install it from
@@ -105,6 +107,15 @@ def colab_url(repository_url: str, notebook: str) -> str:
     e.g. ``01_convolution``)."""
     owner, repo = github_repository(repository_url)
     return f"https://colab.research.google.com/github/{owner}/{repo}/blob/{PAGES_BRANCH}/{NOTEBOOK_FOLDER}/{notebook}.ipynb"
+
+
+def binder_url(repository_url: str, branch: str, notebook: str) -> str:
+    """mybinder.org's address that opens JupyterLab on ``notebooks/<notebook>.ipynb``, the plain
+    notebook that Binder's postBuild downloads (book/student_notebooks.py). Jupyter Book's own
+    Binder button would open the page's MyST source instead, raw markup and all, so the book
+    has none (``launch_buttons`` in _config.yml names no BinderHub)."""
+    owner, repo = github_repository(repository_url)
+    return f"{BINDER}/v2/gh/{owner}/{repo}/{branch}?urlpath=lab/tree/{NOTEBOOK_FOLDER}/{notebook}.ipynb"
 
 
 def pages_url(repository_url: str) -> str:
@@ -445,10 +456,14 @@ def executed_glue(app: Sphinx, docname: str) -> dict[str, str]:
 def _launch_links(app: Sphinx, docname: str) -> str:
     notebook = published_notebook(docname)
     to_root = "../" * docname.count("/")
+    repository_url = _repository_url(app)
+    branch = (app.config.html_theme_options or {}).get("repository_branch") or "main"
     links = (
-        f'<a class="reference external launch-colab" href="{colab_url(_repository_url(app), notebook)}">Open in Colab</a> · '
+        f'<a class="reference external launch-colab" href="{colab_url(repository_url, notebook)}">Open in Colab</a> · '
+        f'<a class="reference external launch-binder" href="{binder_url(repository_url, branch, notebook)}">'
+        "Open on Binder</a> · "
         f'<a class="reference internal launch-download" href="{to_root}{NOTEBOOK_FOLDER}/{notebook}.ipynb" download>'
-        "Download notebook</a> · or launch it on Binder with the rocket button at the top of the page."
+        "Download notebook</a> (for JupyterLab: <code>make lab</code> in the course's folder does it for every chapter)."
     )
     if is_chapter(docname):
         title, note = "Run this chapter", ("Its first cell installs the course where it is missing; the data are "

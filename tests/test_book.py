@@ -203,6 +203,9 @@ def test_assignment_launch_links_open_the_released_notebook(quick_build, assignm
     released = REPO / "assignments" / "release" / assignment / f"{assignment}.ipynb"
     cells = [(cell["cell_type"], cell["source"]) for cell in json.loads(notebook.read_text())["cells"]]
     assert cells == [(cell["cell_type"], cell["source"]) for cell in json.loads(released.read_text())["cells"]]
+    # Binder opens the same notebook, which its postBuild puts at notebooks/<the same path>.
+    binder = re.findall(r'class="reference external launch-binder" href="([^"]+)"', page)
+    assert len(binder) == 1 and binder[0].endswith(f"?urlpath=lab/tree/{published.group(1)}"), binder
 
 
 def html_text(page: Path) -> str:

@@ -66,6 +66,12 @@ def test_colab_url_opens_the_published_notebook_on_the_pages_branch():
         launch_notebooks.colab_url("https://gitlab.com/a/b", "x")
 
 
+def test_binder_url_opens_the_plain_notebook_that_post_build_downloads():
+    url = launch_notebooks.binder_url("https://github.com/cnn-course/cnn-course", "main", "01_convolution")
+    assert url == "https://mybinder.org/v2/gh/cnn-course/cnn-course/main?urlpath=lab/tree/notebooks/01_convolution.ipynb"
+    assert not CONFIG["launch_buttons"].get("binderhub_url"), "Jupyter Book's Binder button opens the MyST source"
+
+
 def test_only_chapter_and_assignment_pages_get_launch_notebooks():
     assert launch_notebooks.is_chapter("chapters/01_convolution")
     assert not launch_notebooks.is_chapter("appendices/data")

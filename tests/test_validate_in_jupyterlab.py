@@ -6,20 +6,14 @@ and the others still waiting. A screenshot lands beside the book's (``$BOOK_SCRE
 
 from __future__ import annotations
 
-import os
-import secrets
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from autograder.release import release
 from conftest import REPO
+from lab import running_lab
 from test_browser import SCREENSHOTS
 
 pytestmark = pytest.mark.slow
@@ -39,44 +33,8 @@ def jupyterlab(tmp_path):
     student = tmp_path / "student"
     student.mkdir()
     shutil.copy(release(course, "conv_arithmetic"), student)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    token = secrets.token_hex(16)
-    # Every cell in the page (no windowing), so that the test finds the last one by its text.
-    settings = tmp_path / "lab-settings" / "@jupyterlab" / "notebook-extension"
-    settings.mkdir(parents=True)
-    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
-    # The students' set-up of jupyterlab/ (what `make lab-settings` installs), from the repository
-    # itself and ahead of this environment's own, so an instructor's environment tests it too.
-    config = tmp_path / "jupyter-config"
-    (config / "labconfig").mkdir(parents=True)
-    (config / "jupyter_server_config.d").mkdir()
-    shutil.copy(REPO / "jupyterlab" / "page_config.json", config / "labconfig")
-    shutil.copy(REPO / "jupyterlab" / "jupyter_server_config.json", config / "jupyter_server_config.d" / "students.json")
-    app_settings = tmp_path / "app-settings"
-    app_settings.mkdir()
-    shutil.copy(REPO / "jupyterlab" / "overrides.json", app_settings)
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("jupyter")), "lab", "--no-browser", "--allow-root", f"--port={port}",
-         "--ip=127.0.0.1", f"--ServerApp.token={token}", f"--ServerApp.root_dir={student}",
-         f"--LabApp.app_settings_dir={app_settings}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env=dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "lab-settings"), JUPYTER_CONFIG_PATH=str(config)))
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    yield f"{url}/lab/tree/conv_arithmetic.ipynb?token={token}", student
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:  # a kernel still shutting down: the test is over anyway
-        server.kill()
-        server.wait()
+    with running_lab(student, tmp_path) as (url, token):
+        yield f"{url}/lab/tree/conv_arithmetic.ipynb?token={token}", student
 
 
 def _cell(page, text: str):
