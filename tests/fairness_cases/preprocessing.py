@@ -78,8 +78,20 @@ def prepare_for_mobilenet(images, size):
 SAFE = ["small_rotation", "small_shift", "zoom"]
 
 def valid_augmentations(task):
-    extra = {"digits": [], "photos": ["horizontal_flip"], "em_slices": ["horizontal_flip", "vertical_flip", "rotate_90"]}
+    extra = {"digits": [], "photos": ["horizontal_flip"],
+             "em_slices": ["horizontal_flip", "vertical_flip", "rotate_90", "elastic"]}
     return frozenset(SAFE + extra[task])
+'''}),
+    # Where the chapters leave a choice open, the other choice: warped digits, no shifted photos,
+    # EM slices only as chapter 6 augments them.
+    "augmentations_other_open_choices": Case(answers={"valid_augmentations": '''
+def valid_augmentations(task):
+    chapters = {
+        "digits": ["small_rotation", "small_shift", "zoom", "elastic"],
+        "photos": ["horizontal_flip", "small_rotation", "zoom"],
+        "em_slices": ["horizontal_flip", "vertical_flip", "rotate_90", "elastic"],
+    }
+    return list(chapters[task])
 '''}),
     "mask_by_tensorflow": Case(answers={"resize_mask": '''
 import tensorflow as tf
@@ -166,6 +178,13 @@ def prepare_for_mobilenet(images, size):
 def valid_augmentations(task):
     safe = {"small_rotation", "small_shift", "zoom"}
     return safe if task == "digits" else safe | {"horizontal_flip", "vertical_flip", "rotate_90"}
+'''}),
+    "em_without_elastic": wrong("test_valid_augmentations", "elastic", answers={"valid_augmentations": '''
+def valid_augmentations(task):
+    safe = {"small_rotation", "small_shift", "zoom"}
+    extra = {"digits": set(), "photos": {"horizontal_flip"},
+             "em_slices": {"horizontal_flip", "vertical_flip", "rotate_90"}}
+    return safe | extra[task]
 '''}),
     "bilinear_mask": wrong("test_resize_mask", "dtype", answers={"resize_mask": '''
 def resize_mask(mask, size):
