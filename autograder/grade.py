@@ -30,7 +30,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import cells, judge, sandbox
+from autograder import cells, imports_rule, judge, sandbox
 from autograder.assemble import RejectedSubmission, assemble, read_submission
 from autograder.execute import Limits, execute, folder_bytes, with_outputs
 from autograder.masters import judge_code
@@ -151,10 +151,16 @@ def _graded(job: Job) -> tuple[Outcome, nbformat.NotebookNode | None]:
     evidence = execute(assembled.notebook, job.notebook, job.limits, job.home, files=job.files)
     outcome.notes += evidence.notes + ([evidence.stopped] if evidence.stopped else [])
     checks = judge.load_checks(job.checks_code) if job.checks_code else {}
+    # the rule comes from the skeleton, the instructor's notebook: a submission cannot change it
+    blocked = imports_rule.blocked_tests(assembled.notebook, imports_rule.allowed_modules(skeleton))
     for index, cell in enumerate(assembled.notebook.cells):
         report = evidence.cells.get(index)
         info = cells.meta(cell)
-        if cells.is_scored(cell):
+        if index in blocked:
+            outcome.cells[info["grade_id"]] = {"points": 0.0, "max_points": cells.points(cell), "passed": False,
+                                               "reason": blocked[index], "visible_passed": False,
+                                               "visible_reason": blocked[index]}
+        elif cells.is_scored(cell):
             outcome.cells[info["grade_id"]] = _scored(cell, report, job.references.get(info["grade_id"], []), checks)
         elif report is not None and report.status != "ok" and cell.cell_type == "code":
             outcome.notes.append(f"cell {info.get('grade_id', index + 1)!r}: {report.reason}")
@@ -249,6 +255,8 @@ def grade(course: Path, assignment: str, gradebook, *, workers: int = 2, limits:
                                 f"run `course-grade release {assignment}` first")
     gradebook.require(assignment)
     skeletons = {name: gradebook.skeleton(course, assignment, name) for name in names}
+    for skeleton in skeletons.values():
+        imports_rule.allowed_modules(skeleton)  # a malformed rule stops the run before any grading
     recorded = gradebook.recorded(assignment)
     pending = [(student, name, path) for student, name, path in submissions(course, assignment)
                if not is_current(course, assignment, student, name, _sha256(path), digest(skeletons[name]), recorded)]

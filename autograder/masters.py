@@ -15,6 +15,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 
+from autograder import imports_rule
 from autograder.cells import HIDDEN_MARKERS, split_hidden
 
 REQUIRED_KEYS = {"grade", "grade_id", "locked", "schema_version", "solution", "task"}
@@ -126,7 +127,26 @@ def read_master(path: Path) -> nbformat.NotebookNode:
                               "(from autograder.answers); an assert there is decided inside the student's process")
     if not seen:
         raise MasterError(f"{path.name} has no nbgrader cells")
+    _require_own_rule(notebook, path)
     return notebook
+
+
+def _require_own_rule(notebook: nbformat.NotebookNode, path: Path) -> None:
+    """A master's allowed-imports rule is well formed, and its solutions and plain code cells
+    (which students get as they are) keep it."""
+    try:
+        allowed = imports_rule.allowed_modules(notebook)
+    except imports_rule.RuleError as error:
+        raise MasterError(f"{path.name}: {error}") from None
+    if allowed is None:
+        return
+    for index, cell in enumerate(notebook.cells):
+        locked = cell.metadata.get("nbgrader", {}).get("locked") and not cell.metadata.get("nbgrader", {}).get("solution")
+        if cell.cell_type != "code" or locked or is_judge_cell(cell) or TOOLS_TAG in cell.metadata.get("tags", []):
+            continue
+        found = imports_rule.breaks(cell.source, allowed)
+        if found:
+            raise MasterError(f"{path.name}, cell {index + 1}: " + imports_rule.describe(found[0], "the solution", allowed))
 
 
 def _require_markers(source: str, kind: str, where: str, *, required: bool) -> None:

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import cells, sandbox
+from autograder import cells, imports_rule, sandbox
 from autograder.assemble import RejectedSubmission, assemble, read_submission
 from autograder.execute import Limits, execute
 from autograder.sandbox.confinement import probe
 
-METADATA_KEY = "course_grade"
+METADATA_KEY = imports_rule.METADATA_KEY  # the release's record sits beside the master's own settings
 MAX_FILES_BYTES = 200 * 2**20  # supporting files taken from beside the notebook, at most
 
 
@@ -53,16 +53,23 @@ def describe(released: nbformat.NotebookNode, source: nbformat.NotebookNode) -> 
               and "### BEGIN HIDDEN TESTS" in cell.source]
     skeleton = [{"cell_type": cell.cell_type, "source": cell.source, "nbgrader": dict(cells.meta(cell))}
                 for cell in released.cells if "grade_id" in cells.meta(cell)]
-    return {"version": 1, "skeleton": skeleton, "judged": judged}
+    record = {"version": 1, "skeleton": skeleton, "judged": judged}
+    allowed = imports_rule.allowed_modules(source)
+    if allowed is not None:
+        record[imports_rule.RULE_KEY] = sorted(allowed)
+    return record
 
 
 def skeleton_of(notebook: nbformat.NotebookNode, release: nbformat.NotebookNode | None) -> tuple[nbformat.NotebookNode, set[str]]:
     """The skeleton to grade ``notebook`` against, and the tests the judge decides: from the
-    release's record (``release`` first, then the notebook's own metadata)."""
+    release's record (``release`` first, then the notebook's own metadata), which also carries
+    the assignment's allowed-imports rule, if it has one."""
     for carrier in (release, notebook):
         record = (carrier.metadata.get(METADATA_KEY) if carrier is not None else None) or {}
         if isinstance(record, dict) and isinstance(record.get("skeleton"), list):
             built = nbformat.v4.new_notebook(metadata={"kernelspec": notebook.metadata.get("kernelspec", {})})
+            if imports_rule.RULE_KEY in record:
+                built.metadata[METADATA_KEY] = {imports_rule.RULE_KEY: record[imports_rule.RULE_KEY]}
             for entry in record["skeleton"]:
                 make = nbformat.v4.new_code_cell if entry.get("cell_type") == "code" else nbformat.v4.new_markdown_cell
                 built.cells.append(make(str(entry.get("source", "")), metadata={"nbgrader": dict(entry.get("nbgrader", {}))}))
@@ -100,9 +107,17 @@ def validate(path: Path, limits: Limits, release: Path | None = None) -> Validat
     result.notes += assembled.notes
     evidence = execute(assembled.notebook, path.name, limits, None, files=_supporting_files(path.parent, result.notes))
     result.notes += evidence.notes + ([evidence.stopped] if evidence.stopped else [])
+    try:
+        blocked = imports_rule.blocked_tests(assembled.notebook, imports_rule.allowed_modules(skeleton))
+    except imports_rule.RuleError as error:  # a record edited by hand: say so, as the grader reads its own
+        blocked = {}
+        result.notes.append(f"the release's record of allowed imports cannot be read ({error})")
     for index, cell in enumerate(assembled.notebook.cells):
         report = evidence.cells.get(index)
-        if cells.is_test(cell):
+        if cells.is_test(cell) and index in blocked:
+            result.tests[cells.meta(cell)["grade_id"]] = {"passed": False, "message": blocked[index],
+                                                          "points": cells.points(cell)}
+        elif cells.is_test(cell):
             passed, message = cells.visible_verdict(cell, report, judged=cells.meta(cell)["grade_id"] in judged)
             result.tests[cells.meta(cell)["grade_id"]] = {"passed": passed, "message": message, "points": cells.points(cell)}
         elif report is not None and report.status != "ok":
