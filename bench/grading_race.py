@@ -30,7 +30,7 @@ WORKERS = 2
 # Which answer cells each kind of submission fills in with the instructor's solution.
 KINDS = {
     "complete": None,  # all of them
-    "partial": {"conv_output_size", "pool_output_size", "params"},
+    "partial": {"output_shape", "params", "receptive_field"},
     "models_only": {"models"},
     "untouched": set(),
 }

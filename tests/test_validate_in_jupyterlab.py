@@ -18,9 +18,13 @@ from test_browser import SCREENSHOTS
 
 pytestmark = pytest.mark.slow
 
-ANSWER = ('conv_output_size = lambda size, kernel, stride=1, padding=0, dilation=1: -(-size // stride) '
-          'if padding == "same" else (size + 2 * (0 if padding == "valid" else padding) '
-          '- dilation * (kernel - 1) - 1) // stride + 1')
+# Task 1 on one line (the editor would indent a second one): one layer along one axis, then the stack.
+ANSWER = ('step = lambda l: l.get("stride", l["kernel"] if l["type"] == "pool" else 1); '
+          'one = lambda n, l: -(-n // step(l)) if l.get("padding") == "same" else '
+          '(n + 2 * (0 if l.get("padding", "valid") == "valid" else l["padding"]) - l.get("dilation", 1) * (l["kernel"] - 1) - 1) '
+          '// step(l) + 1; '
+          'output_shape = lambda shape, layers: tuple(shape) if not layers else output_shape('
+          '(one(shape[0], layers[0]), one(shape[1], layers[0]), layers[0].get("filters", shape[2])), layers[1:])')
 
 
 @pytest.fixture
@@ -53,14 +57,14 @@ def test_a_student_validates_in_jupyterlab(browser, jupyterlab):
     page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
     page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=60_000)
 
-    answer = _cell(page, "def conv_output_size(size, kernel")
+    answer = _cell(page, "def spatial_size(size, kernel")
     answer.locator(".jp-InputArea-editor").click()
     page.keyboard.press("Control+A")
     page.keyboard.insert_text(ANSWER)
     _run(page, _cell(page, "Your tools (run this cell once)"))
     page.keyboard.press("Control+S")
     page.wait_for_timeout(1500)
-    assert "conv_output_size = lambda" in (student / "conv_arithmetic.ipynb").read_text()
+    assert "output_shape = lambda" in (student / "conv_arithmetic.ipynb").read_text()
 
     check = page.locator(".jp-Cell", has=page.locator(".jp-InputArea-editor", has_text="check()")).last
     _run(page, check)
@@ -70,8 +74,8 @@ def test_a_student_validates_in_jupyterlab(browser, jupyterlab):
     check.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "jupyterlab-validate.png"))
     text = report.inner_text()
-    assert "pass  test_conv_output_size" in text, text
-    assert "FAIL  test_pool_output_size" in text and "not answered yet" in text, text
+    assert "pass  test_output_shape" in text, text
+    assert "FAIL  test_params" in text and "not answered yet" in text, text
     assert "3 of 10 points" in text, text
     page.close()
 
