@@ -2,37 +2,75 @@
 
 from fairness_cases import Case, wrong
 
+# The instructor's class_report, from which some mistakes below differ in one line.
+REPORT = '''
+def class_report(labels, predicted, n_classes):
+    labels, predicted = np.asarray(labels), np.asarray(predicted)
+    pair_counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(pair_counts, (labels, predicted), 1)
+    right = np.diag(pair_counts).astype(np.float64)
+    called, present = pair_counts.sum(axis=0), pair_counts.sum(axis=1)
+    precision = np.divide(right, called, out=np.zeros(n_classes), where=called > 0)
+    recall = np.divide(right, present, out=np.zeros(n_classes), where=present > 0)
+    both = precision + recall
+    f1 = np.divide(2 * precision * recall, both, out=np.zeros(n_classes), where=both > 0)
+    return {
+        "accuracy": right.sum() / len(labels),
+        "majority_accuracy": present.max() / len(labels),
+        "precision": precision,
+        "recall": recall,
+        "macro_f1": f1.mean(),
+    }
+'''
+
 CASES = {
     # --- correct, in other styles ---
-    "numpy_rates_and_tuple": Case(answers={"make_plan": '''
-def make_plan(n_images, n_classes, similar_to_imagenet, balanced):
-    if n_images > 10_000:
-        strategy = "fine_tune_all"
-    elif n_images >= 1_000 or not similar_to_imagenet:
-        strategy = "fine_tune_top"
-    else:
-        strategy = "feature_extraction"
-    head = np.float64(1e-3)
-    metrics = ("accuracy",) + (() if balanced else ("auc",) if n_classes == 2 else ("macro_f1",))
-    return dict(strategy=strategy, head_learning_rate=head,
-                fine_tune_learning_rate=None if strategy == "feature_extraction" else head / 20,
-                early_stopping=True, held_out_test=True,
-                loss="binary_crossentropy" if n_classes == 2 else "sparse_categorical_crossentropy",
-                metrics=list(metrics))
+    "report_by_loops_and_counter": Case(answers={"class_report": '''
+from collections import Counter
+
+def class_report(labels, predicted, n_classes):
+    labels, predicted = list(labels), list(predicted)
+    pairs = Counter(zip(labels, predicted))
+    precision, recall, f1 = [], [], []
+    for c in range(n_classes):
+        right = pairs[(c, c)]
+        called = sum(1 for p in predicted if p == c)
+        present = sum(1 for l in labels if l == c)
+        precision.append(right / called if called else 0.0)
+        recall.append(right / present if present else 0.0)
+        total = precision[-1] + recall[-1]
+        f1.append(2 * precision[-1] * recall[-1] / total if total else 0.0)
+    return {"accuracy": sum(pairs[(c, c)] for c in range(n_classes)) / len(labels),
+            "majority_accuracy": max(Counter(labels).values()) / len(labels),
+            "precision": precision, "recall": recall, "macro_f1": sum(f1) / n_classes}
 '''}),
-    "extra_metrics_and_helper_cell": Case(
-        added={"make_plan": 'def pick_loss(n_classes):\n    return "binary_crossentropy" if n_classes == 2 '
-                            'else "sparse_categorical_crossentropy"'},
-        answers={"make_plan": '''
-def make_plan(n_images, n_classes, similar_to_imagenet, balanced):
-    strategy = ("feature_extraction" if n_images < 1000 and similar_to_imagenet
-                else "fine_tune_top" if n_images <= 10000 else "fine_tune_all")
-    metrics = ["accuracy", "precision", "recall"]
-    if not balanced:
-        metrics.append("auc" if n_classes == 2 else "macro_f1")
-    return {"strategy": strategy, "head_learning_rate": 0.001,
-            "fine_tune_learning_rate": None if strategy == "feature_extraction" else 1e-4,
-            "early_stopping": True, "held_out_test": True, "loss": pick_loss(n_classes), "metrics": metrics}
+    "report_with_the_course_library_and_float32": Case(
+        added={"class_report": "from cnncourse.metrics import confusion_matrix"},
+        answers={"class_report": '''
+def class_report(labels, predicted, n_classes):
+    counts = confusion_matrix(np.asarray(labels), np.asarray(predicted), n_classes).astype(np.float32)
+    right = np.diag(counts)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.nan_to_num(right / counts.sum(axis=0))
+        recall = np.nan_to_num(right / counts.sum(axis=1))
+        f1 = np.nan_to_num(2 * precision * recall / (precision + recall))
+    return dict(accuracy=right.sum() / counts.sum(), majority_accuracy=counts.sum(axis=1).max() / counts.sum(),
+                precision=precision, recall=recall, macro_f1=np.mean(f1), confusion=counts)
+'''}),
+    "report_by_masks_with_extra_keys": Case(answers={"class_report": '''
+def class_report(labels, predicted, n_classes):
+    labels, predicted = np.asarray(labels), np.asarray(predicted)
+    report = {"precision": [], "recall": [], "f1": []}
+    for c in range(n_classes):
+        hits = np.sum((labels == c) & (predicted == c))
+        report["precision"].append(hits / max(np.sum(predicted == c), 1))
+        report["recall"].append(hits / max(np.sum(labels == c), 1))
+        p, r = report["precision"][-1], report["recall"][-1]
+        report["f1"].append(0.0 if p + r == 0 else 2 / (1 / p + 1 / r) if p and r else 0.0)
+    report["accuracy"] = np.mean(labels == predicted)
+    report["majority_accuracy"] = np.bincount(labels, minlength=n_classes).max() / labels.size
+    report["macro_f1"] = float(np.mean(report["f1"]))
+    return report
 '''}),
     "loss_objects_and_adam_string": Case(answers={"build_transfer_model": '''
 def build_transfer_model(base, n_classes):
@@ -69,36 +107,22 @@ def unfreeze_top(model, base, n_layers, learning_rate):
     model.compile(keras.optimizers.Adam(np.float64(learning_rate)), model.loss, metrics=["accuracy"])
 '''}),
     # --- wrong, each in one place ---
-    "ten_thousand_is_large": wrong("test_make_plan", "fine_tune_all", answers={"make_plan": '''
-def make_plan(n_images, n_classes, similar_to_imagenet, balanced):
-    strategy = ("fine_tune_all" if n_images >= 10_000 else
-                "feature_extraction" if n_images < 1_000 and similar_to_imagenet else "fine_tune_top")
-    metrics = ["accuracy"] + ([] if balanced else ["auc" if n_classes == 2 else "macro_f1"])
-    return {"strategy": strategy, "head_learning_rate": 1e-3,
-            "fine_tune_learning_rate": None if strategy == "feature_extraction" else 1e-5,
-            "early_stopping": True, "held_out_test": True,
-            "loss": "binary_crossentropy" if n_classes == 2 else "sparse_categorical_crossentropy", "metrics": metrics}
-'''}),
-    "categorical_loss": wrong("test_make_plan", "loss", answers={"make_plan": '''
-def make_plan(n_images, n_classes, similar_to_imagenet, balanced):
-    strategy = ("fine_tune_all" if n_images > 10_000 else
-                "feature_extraction" if n_images < 1_000 and similar_to_imagenet else "fine_tune_top")
-    metrics = ["accuracy"] + ([] if balanced else ["auc" if n_classes == 2 else "macro_f1"])
-    return {"strategy": strategy, "head_learning_rate": 1e-3,
-            "fine_tune_learning_rate": None if strategy == "feature_extraction" else 1e-5,
-            "early_stopping": True, "held_out_test": True,
-            "loss": "binary_crossentropy" if n_classes == 2 else "categorical_crossentropy", "metrics": metrics}
-'''}),
-    "no_metric_for_imbalance": wrong("test_make_plan", "auc", answers={"make_plan": '''
-def make_plan(n_images, n_classes, similar_to_imagenet, balanced):
-    strategy = ("fine_tune_all" if n_images > 10_000 else
-                "feature_extraction" if n_images < 1_000 and similar_to_imagenet else "fine_tune_top")
-    return {"strategy": strategy, "head_learning_rate": 1e-3,
-            "fine_tune_learning_rate": None if strategy == "feature_extraction" else 1e-5,
-            "early_stopping": True, "held_out_test": True,
-            "loss": "binary_crossentropy" if n_classes == 2 else "sparse_categorical_crossentropy",
-            "metrics": ["accuracy"]}
-'''}),
+    # --- wrong, each in one place ---
+    "precision_and_recall_swapped": wrong("test_class_report", "precision", answers={"class_report": REPORT.replace(
+        "called, present = pair_counts.sum(axis=0), pair_counts.sum(axis=1)",
+        "called, present = pair_counts.sum(axis=1), pair_counts.sum(axis=0)")}),
+    "nan_for_a_class_never_predicted": wrong("test_class_report", "nan", answers={"class_report": REPORT.replace(
+        "precision = np.divide(right, called, out=np.zeros(n_classes), where=called > 0)",
+        "precision = right / np.maximum(called, 0)")}),
+    "f1_of_the_mean_precision_and_recall": wrong("test_class_report", "macro_f1", answers={"class_report": REPORT.replace(
+        '"macro_f1": f1.mean(),',
+        '"macro_f1": 2 * precision.mean() * recall.mean() / (precision.mean() + recall.mean()),')}),
+    "f1_weighted_by_class_size": wrong("test_class_report", "macro_f1", answers={"class_report": REPORT.replace(
+        '"macro_f1": f1.mean(),', '"macro_f1": (f1 * present).sum() / present.sum(),')}),
+    "f1_as_the_arithmetic_mean": wrong("test_class_report", "macro_f1", answers={"class_report": REPORT.replace(
+        "f1 = np.divide(2 * precision * recall, both, out=np.zeros(n_classes), where=both > 0)", "f1 = both / 2")}),
+    "majority_of_the_predictions": wrong("test_class_report", "majority_accuracy", answers={"class_report": REPORT.replace(
+        '"majority_accuracy": present.max() / len(labels),', '"majority_accuracy": called.max() / len(labels),')}),
     "flattens_instead_of_pooling": wrong("test_build_transfer_model", "1281", answers={"build_transfer_model": '''
 def build_transfer_model(base, n_classes):
     base.trainable = False
@@ -140,20 +164,6 @@ def build_transfer_model(base, n_classes):
                   loss="binary_crossentropy" if n_classes == 2 else "sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     return model
-'''}),
-    "table_driven_plan": Case(answers={"make_plan": '''
-RULES = [(lambda n, similar: n > 10_000, "fine_tune_all"),
-         (lambda n, similar: n < 1_000 and similar, "feature_extraction"),
-         (lambda n, similar: True, "fine_tune_top")]
-
-def make_plan(n_images, n_classes, similar_to_imagenet, balanced):
-    strategy = next(name for rule, name in RULES if rule(n_images, similar_to_imagenet))
-    imbalance_metric = {True: [], False: ["auc" if n_classes == 2 else "macro_f1"]}[bool(balanced)]
-    return {"strategy": strategy, "head_learning_rate": 1e-3,
-            "fine_tune_learning_rate": {"feature_extraction": None}.get(strategy, 3e-5),
-            "early_stopping": True, "held_out_test": True,
-            "loss": ["sparse_categorical_crossentropy", "binary_crossentropy"][n_classes == 2],
-            "metrics": ["accuracy", *imbalance_metric]}
 '''}),
     "unfreeze_by_type_check": Case(
         added={"unfreeze_top": "BatchNorm = keras.layers.BatchNormalization"},
