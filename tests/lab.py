@@ -20,7 +20,8 @@ from conftest import REPO
 
 @contextmanager
 def running_lab(root: Path, scratch: Path, env: dict[str, str] | None = None):
-    """JupyterLab serving ``root``; yields ``(base URL, token)``. ``scratch`` holds its settings."""
+    """JupyterLab serving ``root``; yields ``(base URL, token)``. ``scratch`` holds its settings and
+    workspaces (a workspace of its own: JupyterLab reopens the tabs a shared one remembers)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -40,7 +41,7 @@ def running_lab(root: Path, scratch: Path, env: dict[str, str] | None = None):
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("jupyter")), "lab", "--no-browser", "--allow-root", f"--port={port}",
          "--ip=127.0.0.1", f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}",
-         f"--LabApp.app_settings_dir={app_settings}"],
+         f"--LabApp.app_settings_dir={app_settings}", f"--LabApp.workspaces_dir={scratch / 'workspaces'}"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env=dict(os.environ, **(env or {}), JUPYTERLAB_SETTINGS_DIR=str(scratch / "lab-settings"),
                  JUPYTER_CONFIG_PATH=str(config)))
