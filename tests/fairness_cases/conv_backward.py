@@ -14,11 +14,14 @@ _SOLUTIONS = {cell.metadata["nbgrader"]["grade_id"]: "\n".join(
     for cell in _MASTER.cells if cell.metadata.get("nbgrader", {}).get("solution")}
 
 
-def _slip(grade_id: str, old: str, new: str) -> dict[str, str]:
-    """The solution of one answer cell with ``old`` replaced by ``new``."""
+def _slip(grade_id: str, old: str, new: str, *more: str) -> dict[str, str]:
+    """The solution of one answer cell with ``old`` replaced by ``new`` (and so on, for further
+    pairs of ``more``)."""
     source = _SOLUTIONS[grade_id]
-    assert old in source, f"{old!r} is no longer in the solution of {grade_id}"
-    return {grade_id: source.replace(old, new)}
+    for old, new in zip((old, *more[::2]), (new, *more[1::2])):
+        assert old in source, f"{old!r} is no longer in the solution of {grade_id}"
+        source = source.replace(old, new)
+    return {grade_id: source}
 
 
 _SAME_PADS = '''
@@ -201,8 +204,8 @@ def relative_error(a, b):
                             answers=_slip("conv2d_backward", '"nijo,pqco->pqnijc", grad_out, w,',
                                           '"nijo,pqco->pqnijc", grad_out, w[::-1, ::-1],')),
     "grad_b_per_image": wrong("test_conv2d_backward", "grad_b has shape",
-                              answers=_slip("conv2d_backward", "grad_b = grad_out.sum(axis=(0, 1, 2))",
-                                            "grad_b = grad_out.sum(axis=(1, 2))")),
+                              answers=_slip("conv2d_backward", "grad_b = np.sum(grad_out, axis=(0, 1, 2))",
+                                            "grad_b = np.sum(grad_out, axis=(1, 2))")),
     "loops_over_every_number": wrong("test_conv2d_backward_speed", "times as long as matrix products", answers={
         "conv2d_backward": _SOLUTIONS["conv2d_backward"].split("    x_padded = np.pad")[0] + '''
     x_padded = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))
@@ -228,8 +231,8 @@ def relative_error(a, b):
                                                          "(grad_out - grad_out.mean(axis=axes) - x_hat * (grad_out * x_hat).mean(axis=axes))",
                                                          "grad_out")),
     "forward_difference": wrong("test_gradient_check", "a central difference", answers=_slip(
-        "gradient_check", "x[index] = original - h\n        down = f(x)", "x[index] = original\n        down = f(x)")
-        | _slip("gradient_check", "(up - down) / (2 * h)", "(up - down) / h")),
+        "gradient_check", "x[entry] = original - h\n        down = f(x)", "x[entry] = original\n        down = f(x)",
+        "(up - down) / (2 * h)", "(up - down) / h")),
     "relative_error_unguarded": wrong("test_gradient_check", "guard the division", answers=_slip(
         "gradient_check", "return 0.0 if scale == 0 else float(np.linalg.norm(a - b) / scale)",
         "return float(np.linalg.norm(a - b) / scale)")),
