@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from autograder.masters import secret_lines
+from autograder.release import contained
 from conftest import REPO, toc_chapters
 
 pytestmark = pytest.mark.slow
@@ -163,10 +164,10 @@ def test_no_page_shows_solutions_or_hidden_tests(quick_build, assignment):
         text = html_text(page)
         # Chapters may teach what a solution uses; assignment pages and downloads show no solution.
         secrets = everything if "assignments" in page.parts else hidden
-        found = [line for line in secrets if line in text]
+        found = contained(text, secrets)  # the release check's own rule
         assert not found, f"{page.name} shows instructor-only lines: {found[:3]}"
     for notebook in (quick_build / "html").rglob(f"{assignment}.ipynb"):
-        found = [line for line in everything if line in notebook.read_text()]
+        found = contained(notebook.read_text(), everything)
         assert not found, f"{notebook} carries instructor-only lines: {found[:3]}"
 
 
